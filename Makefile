@@ -1,0 +1,72 @@
+# moat - top-level Makefile.  `make` builds, `make check` runs every suite
+# (host and QEMU guest), `make demo` shows moat at work.  V=1 shows commands.
+.DELETE_ON_ERROR:
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+OUTPUT ?= build
+PREFIX ?= /usr/local
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -g -O2
+CFLAGS += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing
+CPPFLAGS += -Ilib -Ibpf -I$(OUTPUT)
+LDFLAGS ?=
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BINARIES :=
+CLEAN :=
+UNIT_TESTS :=
+
+include mk/lib.mk
+include bpf/build.mk
+include loader/build.mk
+-include runtime/build.mk
+-include fsemu/build.mk
+include tests/build.mk
+
+all: $(BINARIES)
+
+$(OUTPUT) $(OUTPUT)/obj:
+	$(Q)mkdir -p $@
+
+# Every test suite: unit, host integration, QEMU guest; one closing line.
+check: all $(UNIT_TESTS)
+	$(Q)scripts/deps.sh
+	$(Q)tests/run.sh
+
+# Only what needs the QEMU guest (BPF-LSM).
+vmtest: all
+	$(Q)tests/run.sh --only vm
+
+bench: all
+	$(Q)tests/bench/run.sh
+
+demo: all
+	$(Q)scripts/deps.sh
+	$(Q)scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/moat
+	install -m 0755 $(BINARIES) $(DESTDIR)$(PREFIX)/bin/
+	test -e $(DESTDIR)/etc/moat/moat.conf || install -m 0644 etc/moat.conf $(DESTDIR)/etc/moat/moat.conf
+	install -D -m 0644 loader/moat-loader.service $(DESTDIR)/etc/systemd/system/moat-loader.service
+	install -D -m 0755 loader/moat-loader.init $(DESTDIR)/etc/init.d/moat-loader
+
+clean:
+	rm -rf $(OUTPUT) $(CLEAN)
+
+.PHONY: all check vmtest bench demo install clean

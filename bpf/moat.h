@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * moat.h - the policy objects shared by the BPF programs (bpf/*.bpf.c), the
+ * loader, moatctl and moat-runc. Every map key, map value and event record is
+ * declared here once; both sides include this header.
+ */
+#ifndef MOAT_H
+#define MOAT_H
+
+#define MOAT_PIN_DIR "/sys/fs/bpf/moat"
+#define MOAT_LINK_DIR MOAT_PIN_DIR "/links"
+
+/* Depth of the cgroup v2 hierarchy searched for a registered ancestor. */
+#define MOAT_MAX_CGROUP_DEPTH 16
+/* Depth of the user-namespace chain walked to find a container's userns. */
+#define MOAT_MAX_USERNS_DEPTH 8
+
+#define MOAT_MAX_CONTAINERS 16384
+#define MOAT_MAX_RESTRICTED 1024
+#define MOAT_MAX_NAMESPACES 65536
+#define MOAT_OBJECT_LEN 128
+#define MOAT_COMM_LEN 16
+
+/* struct moat_container.flags */
+enum moat_container_flags {
+	MOAT_ALLOW_BPF = 1 << 0, /* the container may call bpf() */
+};
+
+/* Value of the "containers" map, keyed by the container's cgroup v2 id (__u64). */
+struct moat_container {
+	__u32 flags;
+	/* inode number of the container's user namespace, 0 if it has none of
+	 * its own; namespaces owned by it (or its descendants) may be joined. */
+	__u32 userns_inum;
+};
+
+/* Key of the "restricted" map: a host object the containers must not reach. */
+struct moat_restricted_key {
+	__u64 dev; /* kernel encoding: MAJOR << 20 | MINOR */
+	__u64 ino;
+};
+
+/* Value of the "ns_owner" map, keyed by a namespace inode number (__u32). */
+struct moat_ns_owner {
+	__u64 cgroup_id; /* the registered cgroup whose container owns it */
+};
+
+enum moat_rule {
+	MOAT_RULE_MOUNT_FSTYPE = 1, /* mounting a filesystem type that exposes the kernel */
+	MOAT_RULE_MOUNT_RESTRICTED, /* mounting over, binding or moving a restricted object */
+	MOAT_RULE_RESTRICTED_ACCESS, /* opening, connecting to or traversing a restricted object */
+	MOAT_RULE_NS_JOIN, /* obtaining an fd of a namespace that is not the container's */
+	MOAT_RULE_PTRACE, /* ptrace or /proc access to a process outside the container */
+	MOAT_RULE_BPF, /* the bpf() system call */
+	MOAT_RULE_MODULE, /* loading a kernel module */
+	MOAT_RULE_MAX,
+};
+
+/* Record of the "events" ring buffer: one per denial. */
+struct moat_event {
+	__u64 cgroup_id; /* the registered cgroup the process belongs to */
+	__u32 pid;
+	__u32 rule; /* enum moat_rule */
+	__s32 ret; /* the error returned to the process */
+	__u32 detail; /* rule specific: bpf cmd, mount flags, ns inum, target pid */
+	char comm[MOAT_COMM_LEN];
+	char object[MOAT_OBJECT_LEN]; /* path, fs type, module name */
+};
+
+#endif /* MOAT_H */

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install every Debian package that moat's build, tests and demo need.
+# Idempotent and non-interactive; safe to run again.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential make pkg-config clang llvm libclang-rt-14-dev
+  libbpf-dev bpftool libelf-dev zlib1g-dev
+  libseccomp-dev libcap-dev libfuse3-dev fuse3 libjson-c-dev libcmocka-dev
+  bats jq hyperfine runc busybox-static
+  qemu-system-x86 linux-image-amd64 xz-utils zstd cpio kmod e2fsprogs
+  docker.io lxcfs util-linux iproute2 strace
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all packages present"
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

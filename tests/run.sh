@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# tests/run.sh - run every suite and print one closing line:
+#   N passed, N failed, N skipped
+# Suites speak TAP.  unit: cmocka binaries; integration: bats on the host;
+# vm: bats inside the QEMU guest (one boot for all of tests/vm/).
+# Usage: tests/run.sh [--only unit|integration|vm]...
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUTPUT=${OUTPUT:-build}
+only=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --only) only+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "tests/run.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+wanted() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
+
+passed=0 failed=0 skipped=0
+log_dir=$OUTPUT/test-logs
+mkdir -p "$log_dir"
+
+# count_tap NAME FILE RC: add a suite's TAP results to the totals.
+count_tap() {
+  local name=$1 file=$2 rc=$3 p f s
+  s=$(grep -cE '^ok .*# (skip|SKIP)' "$file")
+  p=$(( $(grep -cE '^ok ' "$file") - s ))
+  f=$(grep -cE '^not ok ' "$file")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "not ok - $name exited with status $rc without reporting a failure"
+    f=1
+  fi
+  if [ $((p + f + s)) -eq 0 ]; then
+    echo "not ok - $name ran no test"
+    f=1
+  fi
+  printf '# %-28s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+}
+
+run_suite() { # NAME CMD...
+  local name=$1 log=$log_dir/$1.tap rc; shift
+  echo "# suite $name"
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  count_tap "$name" "$log" "$rc"
+}
+
+if wanted unit; then
+  for t in "$OUTPUT"/tests/unit/*; do
+    [ -x "$t" ] || continue
+    run_suite "unit/$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+  done
+fi
+if wanted integration; then
+  for t in tests/integration/*.bats; do
+    [ -e "$t" ] || continue
+    run_suite "integration/$(basename "$t" .bats)" bats --tap "$t"
+  done
+fi
+if wanted vm; then
+  if ls tests/vm/*.bats >/dev/null 2>&1; then
+    run_suite vm scripts/vm.sh -- bats --tap tests/vm
+  fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
