@@ -30,6 +30,7 @@ endif
 BINARIES :=
 CLEAN :=
 UNIT_TESTS :=
+TEST_PROGRAMS :=
 
 include mk/lib.mk
 include bpf/build.mk
@@ -38,7 +39,7 @@ include loader/build.mk
 -include fsemu/build.mk
 include tests/build.mk
 
-all: $(BINARIES)
+all: $(BINARIES) $(TEST_PROGRAMS)
 
 $(OUTPUT) $(OUTPUT)/obj:
 	$(Q)mkdir -p $@

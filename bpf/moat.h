@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * moat.h - the policy objects shared by the BPF programs (bpf/*.bpf.c), the
+ * moat.h - the policy objects shared by the BPF programs (bpf/NAME.bpf.c), the
  * loader, moatctl and moat-runc. Every map key, map value and event record is
  * declared here once; both sides include this header.
  */
@@ -38,6 +38,17 @@ struct moat_container {
 struct moat_restricted_key {
 	__u64 dev; /* kernel encoding: MAJOR << 20 | MINOR */
 	__u64 ino;
+};
+
+/* Value of the "restricted" map: the path it was registered under, for logs. */
+struct moat_restricted {
+	char path[MOAT_OBJECT_LEN];
+};
+
+/* Key of the "denied_fstypes" map: a NUL-padded filesystem type name. */
+#define MOAT_FSTYPE_LEN 32
+struct moat_fstype_key {
+	char name[MOAT_FSTYPE_LEN];
 };
 
 /* Value of the "ns_owner" map, keyed by a namespace inode number (__u32). */

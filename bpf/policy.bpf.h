@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * policy.bpf.h - the maps and helpers every moat BPF-LSM program shares.
+ * The maps are __weak so that each *.bpf.c can declare them; `bpftool gen
+ * object` links the objects into one moat.bpf.o with one copy of each map.
+ */
+#ifndef MOAT_POLICY_BPF_H
+#define MOAT_POLICY_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "moat.h"
+
+#define EPERM 1
+#define EACCES 13
+
+/* Registered containers: cgroup v2 id -> policy. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MOAT_MAX_CONTAINERS);
+	__type(key, __u64);
+	__type(value, struct moat_container);
+} containers SEC(".maps") __weak;
+
+/* Host objects no container may reach: dev+ino -> path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MOAT_MAX_RESTRICTED);
+	__type(key, struct moat_restricted_key);
+	__type(value, struct moat_restricted);
+} restricted SEC(".maps") __weak;
+
+/* Filesystem types no container may mount. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct moat_fstype_key);
+	__type(value, __u8);
+} denied_fstypes SEC(".maps") __weak;
+
+/* Namespaces of registered containers: ns inode number -> owner. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MOAT_MAX_NAMESPACES);
+	__type(key, __u32);
+	__type(value, struct moat_ns_owner);
+} ns_owner SEC(".maps") __weak;
+
+/* One record per denial, drained by moat-loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps") __weak;
+
+/* Is cgroup v2 id `id` at level `level` of current's hierarchy registered? */
+static __always_inline struct moat_container *lookup_container(__u64 id, __u64 *cgroup_id)
+{
+	struct moat_container *c = bpf_map_lookup_elem(&containers, &id);
+
+	if (c)
+		*cgroup_id = id;
+	return c;
+}
+
+/*
+ * The container the current task belongs to: its own cgroup or the nearest
+ * registered ancestor (a container's child cgroups, e.g. Docker-in-Docker,
+ * stay that container's). NULL for every unregistered process.
+ */
+static __always_inline struct moat_container *current_container(__u64 *cgroup_id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct moat_container *c;
+	int level;
+
+	c = lookup_container(bpf_get_current_cgroup_id(), cgroup_id);
+	if (c)
+		return c;
+	level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+	/* level 0 is the root cgroup, which is never a container */
+	for (int i = 1; i < MOAT_MAX_CGROUP_DEPTH; i++) {
+		if (i >= level)
+			break;
+		c = lookup_container(bpf_get_current_ancestor_cgroup_id(i), cgroup_id);
+		if (c)
+			return c;
+	}
+	return NULL;
+}
+
+/* Does `task` live in cgroup `cgroup_id` or one of its descendants? */
+static __always_inline bool task_in_cgroup_tree(struct task_struct *task, __u64 cgroup_id)
+{
+	struct cgroup *cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+
+	for (int i = 0; i < MOAT_MAX_CGROUP_DEPTH && cgrp; i++) {
+		if (BPF_CORE_READ(cgrp, kn, id) == cgroup_id)
+			return true;
+		cgrp = container_of(BPF_CORE_READ(cgrp, self.parent), struct cgroup, self);
+	}
+	return false;
+}
+
+/* Kernel dev_t + inode of an inode, as the restricted map keys them. */
+static __always_inline struct moat_restricted_key inode_key(struct inode *inode)
+{
+	struct moat_restricted_key key = {
+		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(inode, i_ino),
+	};
+	return key;
+}
+
+static __always_inline struct moat_restricted *restricted_inode(struct inode *inode)
+{
+	struct moat_restricted_key key;
+
+	if (!inode)
+		return NULL;
+	key = inode_key(inode);
+	return bpf_map_lookup_elem(&restricted, &key);
+}
+
+/*
+ * Report a denial and return the error the hook gives the process.
+ * `object` is a kernel string (path, fs type, module name) or NULL.
+ */
+static __always_inline int deny(__u64 cgroup_id, enum moat_rule rule, __u32 detail,
+				const void *object, int err)
+{
+	struct moat_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return -err;
+	e->cgroup_id = cgroup_id;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->rule = rule;
+	e->ret = -err;
+	e->detail = detail;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->object[0] = 0;
+	if (object)
+		bpf_probe_read_kernel_str(e->object, sizeof(e->object), object);
+	bpf_ringbuf_submit(e, 0);
+	return -err;
+}
+
+#endif

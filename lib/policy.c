@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * policy.c - register containers in the kernel policy that moat-loader
+ * pinned: the "containers", "restricted" and "ns_owner" maps.
+ */
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/types.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "macro.h"
+#include "policy.h"
+
+struct moat_policy {
+	int containers_fd;
+	int restricted_fd;
+	int ns_owner_fd;
+};
+
+static const char *const ns_names[] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup",
+					"time", "pid_for_children", "time_for_children" };
+
+static int open_pinned(const char *pin_dir, const char *name, int *ret)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fd == -1 ? negative_errno() : fd;
+	*ret = fd;
+	return 0;
+}
+
+int moat_policy_open(const char *pin_dir, struct moat_policy **ret)
+{
+	struct moat_policy *p;
+	int r;
+
+	if (!pin_dir)
+		pin_dir = MOAT_PIN_DIR;
+	if (moat_bpf_lsm_enabled() == 0)
+		return -EOPNOTSUPP;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->containers_fd = p->restricted_fd = p->ns_owner_fd = -1;
+	r = open_pinned(pin_dir, "containers", &p->containers_fd);
+	if (r >= 0)
+		r = open_pinned(pin_dir, "restricted", &p->restricted_fd);
+	if (r >= 0)
+		r = open_pinned(pin_dir, "ns_owner", &p->ns_owner_fd);
+	if (r < 0) {
+		moat_policy_close(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+void moat_policy_close(struct moat_policy *p)
+{
+	if (!p)
+		return;
+	closep(&p->containers_fd);
+	closep(&p->restricted_fd);
+	closep(&p->ns_owner_fd);
+	free(p);
+}
+
+void moat_policy_closep(struct moat_policy **p) { moat_policy_close(*p); }
+
+int moat_cgroup_id(const char *cgroup_dir, uint64_t *ret)
+{
+	struct stat st;
+
+	if (stat(cgroup_dir, &st) < 0)
+		return negative_errno();
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	*ret = st.st_ino;
+	return 0;
+}
+
+/* The first pid listed in the cgroup's cgroup.procs, 0 if empty. */
+static int cgroup_first_pid(const char *cgroup_dir, pid_t *ret)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[PATH_MAX];
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return negative_errno();
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	*ret = pid;
+	return 0;
+}
+
+static int ns_inum(pid_t pid, const char *name, __u32 *ret)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
+	if (stat(path, &st) < 0)
+		return negative_errno();
+	*ret = st.st_ino;
+	return 0;
+}
+
+static __u32 host_userns_inum(void)
+{
+	__u32 inum = 0;
+
+	(void)ns_inum(1, "user", &inum);
+	return inum;
+}
+
+/* Record pid's namespaces as the container's; returns its userns inode. */
+static int record_namespaces(struct moat_policy *p, uint64_t cgroup_id, pid_t pid, __u32 *userns)
+{
+	struct moat_ns_owner owner = { .cgroup_id = cgroup_id };
+
+	*userns = 0;
+	for (size_t i = 0; i < ELEMENTSOF(ns_names); i++) {
+		__u32 inum;
+
+		if (ns_inum(pid, ns_names[i], &inum) < 0)
+			continue; /* e.g. no time namespaces in this kernel */
+		if (i == 0) {
+			if (inum == host_userns_inum())
+				continue; /* the host's user namespace is never a container's */
+			*userns = inum;
+		}
+		if (bpf_map_update_elem(p->ns_owner_fd, &inum, &owner, BPF_ANY) < 0)
+			return negative_errno();
+	}
+	return 0;
+}
+
+int moat_policy_register(struct moat_policy *p, const char *cgroup_dir, pid_t ns_pid,
+			 uint32_t flags)
+{
+	struct moat_container c = { .flags = flags };
+	uint64_t id;
+	int r;
+
+	r = moat_cgroup_id(cgroup_dir, &id);
+	if (r < 0)
+		return r;
+	if (id == 1)
+		return -EINVAL; /* the root cgroup holds every process */
+	if (ns_pid == 0) {
+		r = cgroup_first_pid(cgroup_dir, &ns_pid);
+		if (r < 0)
+			return r;
+	}
+	if (ns_pid > 0) {
+		r = record_namespaces(p, id, ns_pid, &c.userns_inum);
+		if (r < 0)
+			return r;
+	}
+	if (bpf_map_update_elem(p->containers_fd, &id, &c, BPF_ANY) < 0)
+		return negative_errno();
+	return 0;
+}
+
+/* Drop every ns_owner entry that names cgroup_id. */
+static int forget_namespaces(struct moat_policy *p, uint64_t cgroup_id)
+{
+	__u32 key, next, *prev = NULL;
+	struct moat_ns_owner owner;
+
+	while (bpf_map_get_next_key(p->ns_owner_fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(p->ns_owner_fd, &next, &owner) == 0 &&
+		    owner.cgroup_id == cgroup_id) {
+			(void)bpf_map_delete_elem(p->ns_owner_fd, &next);
+			continue; /* restart from the same predecessor */
+		}
+		key = next;
+		prev = &key;
+	}
+	return 0;
+}
+
+int moat_policy_unregister_id(struct moat_policy *p, uint64_t cgroup_id)
+{
+	int r = 0;
+
+	if (bpf_map_delete_elem(p->containers_fd, &cgroup_id) < 0)
+		r = negative_errno();
+	(void)forget_namespaces(p, cgroup_id);
+	return r;
+}
+
+int moat_policy_unregister(struct moat_policy *p, const char *cgroup_dir)
+{
+	uint64_t id;
+	int r;
+
+	r = moat_cgroup_id(cgroup_dir, &id);
+	if (r < 0)
+		return r;
+	return moat_policy_unregister_id(p, id);
+}
+
+int moat_policy_lookup(struct moat_policy *p, uint64_t cgroup_id, struct moat_container *ret)
+{
+	if (bpf_map_lookup_elem(p->containers_fd, &cgroup_id, ret) < 0)
+		return negative_errno();
+	return 0;
+}
+
+static int restricted_key(const char *path, struct moat_restricted_key *key,
+			  struct moat_restricted *value)
+{
+	_cleanup_free_ char *real = realpath(path, NULL);
+	struct stat st;
+
+	if (!real)
+		return negative_errno();
+	if (stat(real, &st) < 0)
+		return negative_errno();
+	/* the kernel's s_dev encoding, not glibc's */
+	key->dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+	key->ino = st.st_ino;
+	memset(value, 0, sizeof(*value));
+	strncpy(value->path, real, sizeof(value->path) - 1);
+	return 0;
+}
+
+int moat_policy_restrict(struct moat_policy *p, const char *path)
+{
+	struct moat_restricted_key key;
+	struct moat_restricted value;
+	int r;
+
+	r = restricted_key(path, &key, &value);
+	if (r < 0)
+		return r;
+	if (bpf_map_update_elem(p->restricted_fd, &key, &value, BPF_ANY) < 0)
+		return negative_errno();
+	return 0;
+}
+
+int moat_policy_unrestrict(struct moat_policy *p, const char *path)
+{
+	struct moat_restricted_key key;
+	struct moat_restricted value;
+	int r;
+
+	r = restricted_key(path, &key, &value);
+	if (r < 0)
+		return r;
+	if (bpf_map_delete_elem(p->restricted_fd, &key) < 0)
+		return negative_errno();
+	return 0;
+}
+
+int moat_policy_foreach(struct moat_policy *p, moat_container_cb cb, void *userdata)
+{
+	uint64_t key, next, *prev = NULL;
+	struct moat_container c;
+	int r;
+
+	while (bpf_map_get_next_key(p->containers_fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(p->containers_fd, &next, &c) == 0) {
+			r = cb(next, &c, userdata);
+			if (r != 0)
+				return r;
+		}
+		key = next;
+		prev = &key;
+	}
+	return 0;
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * attach.c - the skeleton rule chain: open -> pin paths -> load -> attach ->
+ * pin links. Maps are pinned by libbpf (bpf_map__set_pin_path), so a reload
+ * reuses the registrations already in them.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <limits.h>
+#include <string.h>
+#include <libgen.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "attach.h"
+#include "macro.h"
+#include "moat.h"
+#include "moat.skel.h"
+
+/* Filesystems a container may never mount: they expose the kernel or host. */
+static const char *const denied_fstypes[] = {
+	"bpf",	 "debugfs", "tracefs", "securityfs", "configfs",
+	"pstore", "efivarfs", "binfmt_misc", "kernfs",
+};
+
+/* Maps pinned under pin_dir; .rodata and friends are private to the object. */
+static const char *const pinned_maps[] = { "containers", "restricted", "denied_fstypes",
+					   "ns_owner", "events" };
+
+static void link_pin_path(const char *pin_dir, const struct bpf_program *prog, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/links/%s", pin_dir, bpf_program__name(prog));
+}
+
+static int set_pin_paths(struct moat_bpf *skel, const char *pin_dir)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < ELEMENTSOF(pinned_maps); i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, pinned_maps[i]);
+		int r;
+
+		if (!map)
+			return -ENOENT;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_maps[i]);
+		r = bpf_map__set_pin_path(map, path);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int fill_denied_fstypes(struct moat_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.denied_fstypes);
+	__u8 one = 1;
+
+	for (size_t i = 0; i < ELEMENTSOF(denied_fstypes); i++) {
+		struct moat_fstype_key key = {};
+
+		strncpy(key.name, denied_fstypes[i], sizeof(key.name) - 1);
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY) < 0)
+			return negative_errno();
+	}
+	return 0;
+}
+
+/* Attach prog and pin its link, or keep (and optionally upgrade) the pinned one. */
+static int attach_or_adopt(const char *pin_dir, struct bpf_program *prog, bool upgrade, int *adopted)
+{
+	char path[PATH_MAX];
+	struct bpf_link *link;
+	int r;
+
+	link_pin_path(pin_dir, prog, path, sizeof(path));
+	link = bpf_link__open(path);
+	if (link) {
+		r = upgrade ? bpf_link__update_program(link, prog) : 0;
+		(void)bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+		(*adopted)++;
+		return r;
+	}
+	link = bpf_program__attach(prog);
+	if (!link)
+		return negative_errno();
+	r = bpf_link__pin(link, path);
+	bpf_link__destroy(link); /* the pin keeps it attached */
+	return r;
+}
+
+static bool all_links_pinned(const char *pin_dir)
+{
+	struct moat_bpf *skel = moat_bpf__open(); /* parses the ELF only, loads nothing */
+	struct bpf_program *prog;
+	char path[PATH_MAX];
+	struct stat st;
+	bool all = skel != NULL;
+
+	if (!skel)
+		return false;
+	bpf_object__for_each_program(prog, skel->obj) {
+		link_pin_path(pin_dir, prog, path, sizeof(path));
+		if (stat(path, &st) < 0)
+			all = false;
+	}
+	moat_bpf__destroy(skel);
+	return all;
+}
+
+static int open_events(const char *pin_dir, int *events_fd)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/events", pin_dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return negative_errno();
+	*events_fd = fd;
+	return 0;
+}
+
+static int load_and_attach(const char *pin_dir, bool upgrade, int *adopted)
+{
+	struct moat_bpf *skel;
+	struct bpf_program *prog;
+	char links[PATH_MAX];
+	int r;
+
+	skel = moat_bpf__open();
+	if (!skel)
+		return negative_errno();
+	r = set_pin_paths(skel, pin_dir);
+	if (r < 0)
+		goto cleanup;
+	r = moat_bpf__load(skel);
+	if (r < 0)
+		goto cleanup;
+	r = fill_denied_fstypes(skel);
+	if (r < 0)
+		goto cleanup;
+	snprintf(links, sizeof(links), "%s/links", pin_dir);
+	if (mkdir(links, 0700) < 0 && errno != EEXIST) {
+		r = negative_errno();
+		goto cleanup;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		r = attach_or_adopt(pin_dir, prog, upgrade, adopted);
+		if (r < 0)
+			goto cleanup;
+	}
+cleanup:
+	moat_bpf__destroy(skel);
+	return r;
+}
+
+static bool on_bpffs(const char *pin_dir)
+{
+	_cleanup_free_ char *copy = strdup(pin_dir);
+	struct statfs sfs;
+
+	return copy && statfs(dirname(copy), &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC;
+}
+
+int policy_start(const char *pin_dir, bool upgrade, int *events_fd, bool *adopted)
+{
+	int r, n_adopted = 0;
+	bool created;
+
+	if (!on_bpffs(pin_dir))
+		return -ENOTDIR;
+	created = mkdir(pin_dir, 0700) == 0;
+	if (!created && errno != EEXIST)
+		return negative_errno();
+	if (upgrade || !all_links_pinned(pin_dir)) {
+		r = load_and_attach(pin_dir, upgrade, &n_adopted);
+		if (r < 0) {
+			if (created) /* leave nothing behind */
+				(void)policy_stop(pin_dir);
+			return r;
+		}
+	} else
+		n_adopted = 1;
+	*adopted = n_adopted > 0;
+	return open_events(pin_dir, events_fd);
+}
+
+/* Unlink every entry of dir (pins are files on bpffs), then dir itself. */
+static int unpin_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : negative_errno();
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			r = unpin_dir(path) < 0 ? -EIO : r;
+		else if (unlink(path) < 0)
+			r = negative_errno();
+	}
+	closedir(d);
+	if (rmdir(dir) < 0 && r == 0)
+		r = negative_errno();
+	return r;
+}
+
+int policy_stop(const char *pin_dir)
+{
+	char links[PATH_MAX];
+	int r;
+
+	/* links first: enforcement ends before the maps go away */
+	snprintf(links, sizeof(links), "%s/links", pin_dir);
+	r = unpin_dir(links);
+	if (r < 0)
+		return r;
+	return unpin_dir(pin_dir);
+}

@@ -1,0 +1,16 @@
+# loader/: moat-loader (the service) and moatctl (the operator CLI).
+LOADER_OBJS := $(OUTPUT)/obj/loader/main.o $(OUTPUT)/obj/loader/attach.o $(OUTPUT)/obj/loader/events.o
+MOATCTL_OBJS := $(OUTPUT)/obj/loader/moatctl.o
+BINARIES += $(OUTPUT)/moat-loader $(OUTPUT)/moatctl
+
+$(OUTPUT)/obj/loader/attach.o: $(BPF_SKEL)
+
+$(OUTPUT)/moat-loader: $(LOADER_OBJS) $(LIBMOAT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBBPF_LIBS) -lcap -o $@
+
+$(OUTPUT)/moatctl: $(MOATCTL_OBJS) $(LIBMOAT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBBPF_LIBS) -o $@
+
+-include $(LOADER_OBJS:.o=.d) $(MOATCTL_OBJS:.o=.d)
