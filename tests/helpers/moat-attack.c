@@ -124,11 +124,22 @@ static int serve_fd(const char *sock_path, const char *what)
 	}
 }
 
+/* A pidfd needs the namespaces to join named; an nsfs fd names its own. */
+static int setns_flags(int fd)
+{
+	char link[64], target[64] = {};
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (readlink(link, target, sizeof(target) - 1) > 0 && strstr(target, "[pidfd]"))
+		return CLONE_NEWNET | CLONE_NEWUTS;
+	return 0;
+}
+
 static int do_setns_fd(int fd, const char *what)
 {
 	if (fd < 0)
 		return fail(what);
-	if (setns(fd, 0) < 0)
+	if (setns(fd, setns_flags(fd)) < 0)
 		return fail("setns");
 	return 0;
 }

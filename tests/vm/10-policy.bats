@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# Kernel policy (BPF-LSM), in the QEMU guest, with no user namespace at all:
+# each attack runs from a registered cgroup (must be denied) and from an
+# unregistered control cgroup (must succeed: the control proves the attack
+# is real). Runs as root inside scripts/vm.sh.
+
+load helpers/policy
+
+setup_file() {
+  policy_setup_file
+}
+
+teardown_file() {
+  policy_teardown_file
+}
+
+@test "guest: moat-loader attached one set of links" {
+  run bpftool link show
+  [ "$(grep -c 'attach_type lsm_mac' <<<"$output")" -eq "$NPROGS" ]
+}
+
+# --- mount rule -------------------------------------------------------------
+
+@test "mount: debugfs denied in a container, mounts in the control" {
+  denied EPERM mount debugfs "$MNT"
+  allowed mount debugfs "$MNT"
+}
+
+@test "mount: bpf filesystem denied, control mounts it" {
+  denied EPERM mount bpf "$MNT"
+  allowed mount bpf "$MNT"
+}
+
+@test "mount: tracefs, securityfs, configfs, pstore, binfmt_misc denied, control mounts them" {
+  for fs in tracefs securityfs configfs pstore binfmt_misc; do
+    denied EPERM mount "$fs" "$MNT"
+    allowed mount "$fs" "$MNT"
+  done
+}
+
+@test "mount: tmpfs (an ordinary filesystem) still mounts in a container" {
+  run "$ATTACK" --cgroup "$REG" mount tmpfs "$MNT"
+  [ "$status" -eq 0 ]
+}
+
+@test "new mount API: fsopen(bpf)+fsmount+move_mount denied, control attaches it" {
+  denied EPERM fsmount bpf "$MNT"
+  allowed fsmount bpf "$MNT"
+}
+
+@test "new mount API: a detached fsmount of debugfs is denied too" {
+  denied EPERM fsmount debugfs
+  allowed fsmount debugfs
+}
+
+@test "descendant cgroup: a child cgroup of a container is still the container" {
+  run "$ATTACK" --cgroup "$CHILD" mount debugfs "$MNT"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"Operation not permitted"* ]]
+}
+
+# --- restricted host objects -------------------------------------------------
+
+@test "restricted: reading a file inside a restricted dir is denied" {
+  denied EACCES open "$DOCKER_ETC/daemon.json"
+  allowed open "$DOCKER_ETC/daemon.json"
+}
+
+@test "restricted: bind-mounting a file from a restricted dir is denied" {
+  denied EACCES bind "$DOCKER_ETC/daemon.json" "$MNT_FILE"
+  allowed bind "$DOCKER_ETC/daemon.json" "$MNT_FILE"
+}
+
+@test "restricted: a symlink to the restricted dir does not get around it" {
+  ln -sfn "$DOCKER_ETC" "$BATS_FILE_TMPDIR/link"
+  denied EACCES open "$BATS_FILE_TMPDIR/link/daemon.json"
+  allowed open "$BATS_FILE_TMPDIR/link/daemon.json"
+}
+
+@test "restricted: open_tree+move_mount of a restricted dir is denied" {
+  denied EPERM open-tree "$DOCKER_ETC" "$MNT"
+  allowed open-tree "$DOCKER_ETC" "$MNT"
+}
+
+@test "restricted: mounting over a restricted dir is denied" {
+  denied EPERM overmount "$DOCKER_ETC"
+  allowed overmount "$DOCKER_ETC"
+}
+
+@test "restricted: connecting to a restricted unix socket is denied" {
+  denied EACCES connect "$DOCKER_SOCK"
+  allowed connect "$DOCKER_SOCK"
+}
+
+# --- namespace join ------------------------------------------------------------
+
+@test "ns join: setns into the host's netns via /proc/1/ns/net is denied" {
+  denied EACCES setns /proc/1/ns/net
+  allowed setns /proc/1/ns/net
+}
+
+@test "ns join: a host netns fd received over a unix socket is refused" {
+  denied EPERM recv-setns "$NS_SOCK"
+  allowed recv-setns "$NS_SOCK"
+}
+
+@test "ns join: a pidfd of a host process received over a unix socket is refused" {
+  denied EPERM recv-setns "$PIDFD_SOCK"
+  allowed recv-setns "$PIDFD_SOCK"
+}
+
+@test "ns join: the container's own namespaces can still be joined" {
+  run "$ATTACK" --cgroup "$REG" setns "/proc/$SLEEPER/ns/uts"
+  [ "$status" -eq 0 ]
+}
+
+# --- bpf() -----------------------------------------------------------------------
+
+@test "bpf: bpftool map show fails with Operation not permitted in a container" {
+  run sh -c "echo \$\$ > $REG/cgroup.procs && exec bpftool map show"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"Error: can't get next map: Operation not permitted"* ]]
+  run sh -c "echo \$\$ > $CTL/cgroup.procs && exec bpftool map show"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"name containers"* ]]
+}
+
+@test "bpf: a container registered with --allow-bpf may use bpf()" {
+  mkdir -p "$REG_BPF"
+  "$MOATCTL" register --allow-bpf "$REG_BPF"
+  run sh -c "echo \$\$ > $REG_BPF/cgroup.procs && exec bpftool map show"
+  [ "$status" -eq 0 ]
+}
+
+# --- kernel modules ----------------------------------------------------------------
+
+@test "module: finit_module of dummy.ko denied, control loads it" {
+  ko=$(modinfo -n dummy 2>/dev/null) || skip "no dummy module for $(uname -r)"
+  grep -q '^dummy ' /proc/modules && rmmod dummy
+  denied EPERM finit-module "$ko"
+  allowed finit-module "$ko"
+  rmmod dummy
+}
+
+@test "module: a module request (socket(AF_APPLETALK)) is denied, control autoloads it" {
+  modinfo appletalk >/dev/null 2>&1 || skip "no appletalk module for $(uname -r)"
+  grep -q '^appletalk ' /proc/modules && skip "appletalk already loaded"
+  denied EAFNOSUPPORT socket 5
+  allowed socket 5
+}
+
+# --- events, registration life cycle, loader restarts --------------------------------
+
+@test "events: every denial is logged with rule, pid, command and object" {
+  run "$ATTACK" --cgroup "$REG" mount debugfs "$MNT"
+  sleep 1
+  grep -q "denied rule=mount-fstype pid=.* comm=moat-attack cgroup=$REG_ID object=debugfs" "$DENIALS"
+  grep -q "denied rule=bpf .*comm=bpftool" "$DENIALS"
+}
+
+@test "moatctl ps lists the registered containers; unregister lets the attack through" {
+  run "$MOATCTL" ps
+  [[ "$output" == *"$REG"* ]]
+  "$MOATCTL" unregister "$REG"
+  run "$ATTACK" --cgroup "$REG" mount debugfs "$MNT"
+  [ "$status" -eq 0 ]
+  "$MOATCTL" register --pid "$SLEEPER" "$REG"
+  denied EPERM mount debugfs "$MNT"
+}
+
+@test "moatctl refuses the root cgroup and names a missing directory" {
+  run "$MOATCTL" register /sys/fs/cgroup
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"root cgroup"* ]]
+  run "$MOATCTL" register /sys/fs/cgroup/does-not-exist
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"'/sys/fs/cgroup/does-not-exist'"* ]]
+}
+
+@test "loader: SIGKILL leaves the policy enforced; a restart adopts it (one set of links)" {
+  kill -9 "$(cat "$LOADER_PID")"
+  sleep 0.5
+  denied EPERM mount debugfs "$MNT"
+  start_loader
+  grep -q "adopted the policy" "$LOADER_LOG"
+  run bpftool link show
+  [ "$(grep -c 'attach_type lsm_mac' <<<"$output")" -eq "$NPROGS" ]
+  denied EPERM mount debugfs "$MNT"
+}
+
+@test "loader: stop removes the pins and enforcement ends" {
+  kill "$(cat "$LOADER_PID")"
+  "$LOADER" stop
+  [ ! -e /sys/fs/bpf/moat ]
+  run bpftool link show
+  [ "$(grep -c 'attach_type lsm_mac' <<<"$output")" -eq 0 ]
+  run "$ATTACK" --cgroup "$REG" mount debugfs "$MNT"
+  [ "$status" -eq 0 ]
+}
