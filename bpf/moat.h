@@ -56,6 +56,26 @@ struct moat_ns_owner {
 	__u64 cgroup_id; /* the registered cgroup whose container owns it */
 };
 
+/* Value of the "protected_mounts" map, keyed by a mount id (__u32, the first
+ * field of /proc/PID/mountinfo): mounts a container started with. */
+enum moat_mount_flags {
+	MOAT_MOUNT_NO_UMOUNT = 1 << 0, /* may not be unmounted or moved */
+	MOAT_MOUNT_NO_RW = 1 << 1, /* read-only at start: may not become read-write */
+	MOAT_MOUNT_NO_OVERMOUNT = 1 << 2, /* nothing may be mounted on it (/proc, /sys, emulated files) */
+};
+
+struct moat_protected_mount {
+	__u64 cgroup_id; /* the container it was recorded for */
+	/* which mount: ids are reused once a mount is gone, so the entry only
+	 * counts while the id still names a mount of this superblock and root */
+	__u64 dev; /* kernel encoding of the superblock's dev_t */
+	__u64 root_ino; /* inode of the mount's root */
+	__u32 flags; /* enum moat_mount_flags */
+	__u32 pad;
+};
+
+#define MOAT_MAX_PROTECTED_MOUNTS 65536
+
 enum moat_rule {
 	MOAT_RULE_MOUNT_FSTYPE = 1, /* mounting a filesystem type that exposes the kernel */
 	MOAT_RULE_MOUNT_RESTRICTED, /* mounting over, binding or moving a restricted object */
@@ -64,6 +84,7 @@ enum moat_rule {
 	MOAT_RULE_PTRACE, /* ptrace or /proc access to a process outside the container */
 	MOAT_RULE_BPF, /* the bpf() system call */
 	MOAT_RULE_MODULE, /* loading a kernel module */
+	MOAT_RULE_MOUNT_PROTECTED, /* unmounting, moving, remounting rw or overmounting a start mount */
 	MOAT_RULE_MAX,
 };
 

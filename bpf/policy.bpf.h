@@ -49,6 +49,14 @@ struct {
 	__type(value, struct moat_ns_owner);
 } ns_owner SEC(".maps") __weak;
 
+/* Mounts containers started with: mount id -> owner and what is forbidden. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MOAT_MAX_PROTECTED_MOUNTS);
+	__type(key, __u32);
+	__type(value, struct moat_protected_mount);
+} protected_mounts SEC(".maps") __weak;
+
 /* One record per denial, drained by moat-loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -14,6 +14,7 @@ static const char *const rule_names[MOAT_RULE_MAX] = {
 	[MOAT_RULE_PTRACE] = "ptrace",
 	[MOAT_RULE_BPF] = "bpf",
 	[MOAT_RULE_MODULE] = "module",
+	[MOAT_RULE_MOUNT_PROTECTED] = "mount-protected",
 };
 
 static const char *const rule_reasons[MOAT_RULE_MAX] = {
@@ -24,6 +25,7 @@ static const char *const rule_reasons[MOAT_RULE_MAX] = {
 	[MOAT_RULE_PTRACE] = "inspect a process outside its container",
 	[MOAT_RULE_BPF] = "use bpf()",
 	[MOAT_RULE_MODULE] = "load a kernel module",
+	[MOAT_RULE_MOUNT_PROTECTED] = "unmount, move, overmount or make writable a mount it started with",
 };
 
 const char *moat_rule_name(__u32 rule)
@@ -42,6 +44,9 @@ static void format_object(const struct moat_event *e, char *buf, size_t len)
 	switch (e->rule) {
 	case MOAT_RULE_BPF:
 		snprintf(buf, len, "bpf command %u", e->detail);
+		break;
+	case MOAT_RULE_MOUNT_PROTECTED:
+		snprintf(buf, len, "mount %u at %s", e->detail, object[0] ? object : "?");
 		break;
 	case MOAT_RULE_PTRACE:
 		snprintf(buf, len, "pid %u", e->detail);

@@ -16,11 +16,7 @@
 #include "macro.h"
 #include "policy.h"
 
-struct moat_policy {
-	int containers_fd;
-	int restricted_fd;
-	int ns_owner_fd;
-};
+#include "policy-internal.h"
 
 static const char *const ns_names[] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup",
 					"time", "pid_for_children", "time_for_children" };
@@ -50,12 +46,14 @@ int moat_policy_open(const char *pin_dir, struct moat_policy **ret)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->containers_fd = p->restricted_fd = p->ns_owner_fd = -1;
+	p->containers_fd = p->restricted_fd = p->ns_owner_fd = p->protected_mounts_fd = -1;
 	r = open_pinned(pin_dir, "containers", &p->containers_fd);
 	if (r >= 0)
 		r = open_pinned(pin_dir, "restricted", &p->restricted_fd);
 	if (r >= 0)
 		r = open_pinned(pin_dir, "ns_owner", &p->ns_owner_fd);
+	if (r >= 0)
+		r = open_pinned(pin_dir, "protected_mounts", &p->protected_mounts_fd);
 	if (r < 0) {
 		moat_policy_close(p);
 		return r;
@@ -71,6 +69,7 @@ void moat_policy_close(struct moat_policy *p)
 	closep(&p->containers_fd);
 	closep(&p->restricted_fd);
 	closep(&p->ns_owner_fd);
+	closep(&p->protected_mounts_fd);
 	free(p);
 }
 
@@ -199,6 +198,7 @@ int moat_policy_unregister_id(struct moat_policy *p, uint64_t cgroup_id)
 	if (bpf_map_delete_elem(p->containers_fd, &cgroup_id) < 0)
 		r = negative_errno();
 	(void)forget_namespaces(p, cgroup_id);
+	(void)moat_policy_forget_mounts(p, cgroup_id);
 	return r;
 }
 

@@ -35,6 +35,16 @@ int moat_policy_unregister(struct moat_policy *p, const char *cgroup_dir);
 int moat_policy_unregister_id(struct moat_policy *p, uint64_t cgroup_id);
 int moat_policy_lookup(struct moat_policy *p, uint64_t cgroup_id, struct moat_container *ret);
 
+/* Record the mounts the container's process pid has now (/proc/PID/mountinfo)
+ * as its start mounts (enum moat_mount_flags): none may be unmounted or
+ * moved, read-only ones stay read-only, nothing is mounted over /proc and
+ * /sys (cgroup2 and everything below /sys/fs/cgroup excepted). */
+int moat_policy_protect_mounts(struct moat_policy *p, uint64_t cgroup_id, pid_t pid);
+/* Drop the mounts recorded for cgroup_id (done by unregister too). */
+int moat_policy_forget_mounts(struct moat_policy *p, uint64_t cgroup_id);
+/* The flags recorded for one mountinfo line's mount point and options. */
+uint32_t moat_mount_protection(const char *mount_point, const char *options, const char *fstype);
+
 /* Add or remove a restricted host object (resolved with realpath and stat). */
 int moat_policy_restrict(struct moat_policy *p, const char *path);
 int moat_policy_unrestrict(struct moat_policy *p, const char *path);

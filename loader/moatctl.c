@@ -26,6 +26,9 @@ static int usage(FILE *f, int status)
 		"                        the policy; its namespaces are read from PID (default:\n"
 		"                        the cgroup's first process)\n"
 		"  unregister CGROUP_DIR  take it out again\n"
+		"  protect-mounts CGROUP_DIR PID\n"
+		"                         record PID's current mounts as the container's start\n"
+		"                         mounts (no umount/move, ro stays ro, no overmount of /proc, /sys)\n"
 		"  ps                     list registered containers\n"
 		"  restrict PATH          add a host object no container may reach\n"
 		"  unrestrict PATH        remove it\n"
@@ -97,6 +100,25 @@ static int cmd_unregister(int argc, char **argv)
 		return log_error("'%s' is not registered", argv[1]), 1;
 	if (r < 0)
 		return log_error_errno(r, "cannot unregister '%s': %m", argv[1]), 1;
+	return 0;
+}
+
+static int cmd_protect_mounts(int argc, char **argv)
+{
+	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
+	uint64_t id;
+	int r;
+
+	if (argc != 3)
+		return log_error("protect-mounts: expected CGROUP_DIR PID"), 2;
+	r = moat_cgroup_id(argv[1], &id);
+	if (r < 0)
+		return log_error_errno(r, "cannot read cgroup '%s': %m", argv[1]), 1;
+	if (open_policy(&p) < 0)
+		return 1;
+	r = moat_policy_protect_mounts(p, id, atoi(argv[2]));
+	if (r < 0)
+		return log_error_errno(r, "cannot record the mounts of pid '%s': %m", argv[2]), 1;
 	return 0;
 }
 
@@ -198,6 +220,8 @@ int main(int argc, char **argv)
 		return cmd_register(argc, argv);
 	if (!strcmp(cmd, "unregister"))
 		return cmd_unregister(argc, argv);
+	if (!strcmp(cmd, "protect-mounts"))
+		return cmd_protect_mounts(argc, argv);
 	if (!strcmp(cmd, "ps"))
 		return cmd_ps();
 	if (!strcmp(cmd, "restrict"))

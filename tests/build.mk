@@ -10,3 +10,10 @@ $(OUTPUT)/tests/moat-attack: tests/helpers/moat-attack.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@
+
+$(OUTPUT)/tests/hookbench: tests/bench/hookbench.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LIBBPF_LIBS)
+
+TEST_PROGRAMS += $(OUTPUT)/tests/hookbench

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* policy-internal.h - the open pinned maps, for lib/ only. */
+#ifndef MOAT_POLICY_INTERNAL_H
+#define MOAT_POLICY_INTERNAL_H
+
+struct moat_policy {
+	int containers_fd;
+	int restricted_fd;
+	int ns_owner_fd;
+	int protected_mounts_fd;
+};
+
+#endif
