@@ -76,7 +76,13 @@ policy_teardown_file() {
 # denied ERRNO-NAME ACTION ARGS: the attack fails in the registered cgroup.
 denied() {
   local want=$1; shift
-  local msg; msg=$(python3 -c "import os,errno; print(os.strerror(errno.$want))" 2>/dev/null)
+  local msg
+  case $want in
+    EPERM) msg="Operation not permitted" ;;
+    EACCES) msg="Permission denied" ;;
+    EAFNOSUPPORT) msg="Address family not supported by protocol" ;;
+    *) echo "denied: unknown errno name $want"; return 1 ;;
+  esac
   run "$ATTACK" --cgroup "$REG" "$@"
   if [ "$status" -ne 1 ] || [[ "$output" != *"$msg"* ]]; then
     echo "expected '$*' to be denied with $want ($msg) in $REG; status $status: $output"
