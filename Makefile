@@ -37,6 +37,7 @@ include bpf/build.mk
 include loader/build.mk
 -include runtime/build.mk
 -include fsemu/build.mk
+-include tests/idmap.mk
 include tests/build.mk
 
 all: $(BINARIES) $(TEST_PROGRAMS)
