@@ -45,6 +45,15 @@ struct moat_restricted {
 	char path[MOAT_OBJECT_LEN];
 };
 
+/* Value of the one-entry "restricted_filter" array: bit (ino % MOAT_FILTER_BITS)
+ * is set for every restricted inode. inode_permission runs on every path
+ * component of every process; the bitmap lets it skip the hash lookup for
+ * all but a few inodes. Bits are only ever set (a stale bit costs a lookup). */
+#define MOAT_FILTER_BITS 4096
+struct moat_restricted_filter {
+	__u64 bits[MOAT_FILTER_BITS / 64];
+};
+
 /* Key of the "denied_fstypes" map: a NUL-padded filesystem type name. */
 #define MOAT_FSTYPE_LEN 32
 struct moat_fstype_key {

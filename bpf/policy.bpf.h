@@ -33,6 +33,14 @@ struct {
 	__type(value, struct moat_restricted);
 } restricted SEC(".maps") __weak;
 
+/* Fast negative check in front of "restricted" (see moat.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct moat_restricted_filter);
+} restricted_filter SEC(".maps") __weak;
+
 /* Filesystem types no container may mount. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -124,11 +132,19 @@ static __always_inline struct moat_restricted_key inode_key(struct inode *inode)
 
 static __always_inline struct moat_restricted *restricted_inode(struct inode *inode)
 {
+	struct moat_restricted_filter *filter;
 	struct moat_restricted_key key;
+	__u32 zero = 0, bit;
 
 	if (!inode)
 		return NULL;
+	filter = bpf_map_lookup_elem(&restricted_filter, &zero);
+	if (!filter)
+		return NULL;
 	key = inode_key(inode);
+	bit = key.ino % MOAT_FILTER_BITS;
+	if (!(filter->bits[bit / 64] & (1ULL << (bit % 64))))
+		return NULL;
 	return bpf_map_lookup_elem(&restricted, &key);
 }
 

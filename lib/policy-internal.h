@@ -6,6 +6,7 @@
 struct moat_policy {
 	int containers_fd;
 	int restricted_fd;
+	int restricted_filter_fd;
 	int ns_owner_fd;
 	int protected_mounts_fd;
 };

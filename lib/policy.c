@@ -46,10 +46,12 @@ int moat_policy_open(const char *pin_dir, struct moat_policy **ret)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->containers_fd = p->restricted_fd = p->ns_owner_fd = p->protected_mounts_fd = -1;
+	p->containers_fd = p->restricted_fd = p->restricted_filter_fd = p->ns_owner_fd = p->protected_mounts_fd = -1;
 	r = open_pinned(pin_dir, "containers", &p->containers_fd);
 	if (r >= 0)
 		r = open_pinned(pin_dir, "restricted", &p->restricted_fd);
+	if (r >= 0)
+		r = open_pinned(pin_dir, "restricted_filter", &p->restricted_filter_fd);
 	if (r >= 0)
 		r = open_pinned(pin_dir, "ns_owner", &p->ns_owner_fd);
 	if (r >= 0)
@@ -68,6 +70,7 @@ void moat_policy_close(struct moat_policy *p)
 		return;
 	closep(&p->containers_fd);
 	closep(&p->restricted_fd);
+	closep(&p->restricted_filter_fd);
 	closep(&p->ns_owner_fd);
 	closep(&p->protected_mounts_fd);
 	free(p);
@@ -238,6 +241,26 @@ static int restricted_key(const char *path, struct moat_restricted_key *key,
 	return 0;
 }
 
+/* Set the inode's bit in the filter before the entry exists, so the kernel
+ * never skips a restricted inode. Concurrent restricts race on the
+ * read-modify-write, so re-check until our bit is there. */
+static int set_filter_bit(struct moat_policy *p, __u64 ino)
+{
+	struct moat_restricted_filter filter;
+	__u32 zero = 0, bit = ino % MOAT_FILTER_BITS;
+
+	for (int tries = 0; tries < 100; tries++) {
+		if (bpf_map_lookup_elem(p->restricted_filter_fd, &zero, &filter) < 0)
+			return negative_errno();
+		if (filter.bits[bit / 64] & (1ULL << (bit % 64)))
+			return 0;
+		filter.bits[bit / 64] |= 1ULL << (bit % 64);
+		if (bpf_map_update_elem(p->restricted_filter_fd, &zero, &filter, BPF_ANY) < 0)
+			return negative_errno();
+	}
+	return -EAGAIN;
+}
+
 int moat_policy_restrict(struct moat_policy *p, const char *path)
 {
 	struct moat_restricted_key key;
@@ -245,6 +268,9 @@ int moat_policy_restrict(struct moat_policy *p, const char *path)
 	int r;
 
 	r = restricted_key(path, &key, &value);
+	if (r < 0)
+		return r;
+	r = set_filter_bit(p, key.ino);
 	if (r < 0)
 		return r;
 	if (bpf_map_update_elem(p->restricted_fd, &key, &value, BPF_ANY) < 0)

@@ -26,7 +26,7 @@ static const char *const denied_fstypes[] = {
 };
 
 /* Maps pinned under pin_dir; .rodata and friends are private to the object. */
-static const char *const pinned_maps[] = { "containers", "restricted", "denied_fstypes",
+static const char *const pinned_maps[] = { "containers", "restricted", "restricted_filter", "denied_fstypes",
 					   "ns_owner", "protected_mounts", "events" };
 
 static void link_pin_path(const char *pin_dir, const struct bpf_program *prog, char *buf, size_t len)

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "policy.h"
+#include "setup.h"
 
 static const char *pin_dir = MOAT_PIN_DIR;
 
@@ -33,7 +34,10 @@ static int usage(FILE *f, int status)
 		"  restrict PATH          add a host object no container may reach\n"
 		"  unrestrict PATH        remove it\n"
 		"  events [--log FILE]    follow denials as moat-loader logs them\n"
-		"                         (default /run/moat/denials.log)\n");
+		"                         (default /run/moat/denials.log)\n"
+		"  setup docker [--undo] [--daemon-json PATH] [--runtime-path PATH] ...\n"
+		"                         make moat Docker's runtime for every container\n"
+		"                         (moatctl setup docker --help)\n");
 	return status;
 }
 
@@ -230,6 +234,8 @@ int main(int argc, char **argv)
 		return cmd_restrict(argc, argv, false);
 	if (!strcmp(cmd, "events"))
 		return cmd_events(argc, argv);
+	if (!strcmp(cmd, "setup"))
+		return cmd_setup(argc, argv);
 	log_error("unknown command '%s'", cmd);
 	return usage(stderr, 2);
 }
