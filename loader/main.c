@@ -77,10 +77,14 @@ static int explain_load_failure(int r)
 		       -EOPNOTSUPP;
 	if (r == -EPERM || r == -EACCES || r == -EINVAL || r == -524)
 		return log_error_errno(r, "this kernel refused to load or attach moat's BPF-LSM "
-					  "programs (%s), although 'bpf' is in its LSM list. moat needs "
-					  "a kernel that can attach lsm/ programs; on a machine without "
-					  "one, run moat in the VM: scripts/vm.sh",
-				       strerror(-r == 524 ? EOPNOTSUPP : -r));
+					  "programs (%s)%s. moat needs a kernel that can attach lsm/ "
+					  "programs; on a machine without one, run moat in the VM: "
+					  "scripts/vm.sh",
+				       strerror(-r == 524 ? EOPNOTSUPP : -r),
+				       lsm > 0 ? ", although 'bpf' is in its LSM list"
+					       : " (securityfs is not mounted, so whether 'bpf' is in the "
+						 "LSM list cannot be told: mount -t securityfs securityfs "
+						 "/sys/kernel/security)");
 	/* --debug shows libbpf's reasons */
 	return log_error_errno(r, "loading the policy failed: %m");
 }

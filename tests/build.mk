@@ -1,6 +1,6 @@
 # tests/: cmocka unit tests.  Each component's build.mk appends to UNIT_TESTS
 # the binaries it builds under $(OUTPUT)/tests/unit/.
-CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
 
 # Test helpers: small C programs the suites drive (no fork per step under TCG).
 TEST_HELPERS := $(OUTPUT)/tests/moat-attack
