@@ -119,11 +119,14 @@ static int ns_inum(pid_t pid, const char *name, __u32 *ret)
 	return 0;
 }
 
+/* The host's user namespace: init's, or (where /proc/1/ns is not readable)
+ * our own, since moat's tools run in the host's user namespace. */
 static __u32 host_userns_inum(void)
 {
 	__u32 inum = 0;
 
-	(void)ns_inum(1, "user", &inum);
+	if (ns_inum(1, "user", &inum) < 0)
+		(void)ns_inum(getpid(), "user", &inum);
 	return inum;
 }
 

@@ -41,6 +41,7 @@ count_tap() {
 
 run_suite() { # NAME CMD...
   local name=$1 log=$log_dir/$1.tap rc; shift
+  mkdir -p "$(dirname "$log")"
   echo "# suite $name"
   "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * hook.c - `moat-runc hook create-runtime`: the OCI createRuntime hook that
+ * moat puts first in every container's spec. runc runs it once the init
+ * process exists in its cgroups, before pivot_root and before start, with
+ * the state JSON (id, pid) on stdin. It records the init process and its
+ * cgroup in moat's state and registers the cgroup in the kernel policy. If
+ * that cannot be done (and kernel_policy is not optional), it fails, runc
+ * aborts the create, and moat-runc create reports the message it leaves in
+ * <state dir>/containers/<id>/hook-error.
+ */
+#include <json-c/json.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "error.h"
+#include "fs.h"
+#include "kpolicy.h"
+#include "log.h"
+#include "proc.h"
+#include "spec.h"
+
+static int read_oci_state(char **ret_id, pid_t *ret_pid, char **err)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct json_object *o;
+	const char *id;
+	int r;
+
+	r = read_file("/dev/stdin", &buf, NULL);
+	if (r < 0)
+		return error_set(err, r, "cannot read the container state on stdin: %m");
+	o = json_tokener_parse(buf);
+	id = spec_string(o, "id");
+	*ret_pid = (pid_t)json_object_get_int(spec_member(o, "pid"));
+	*ret_id = id ? strdup(id) : NULL;
+	json_object_put(o);
+	if (!*ret_id || *ret_pid <= 0)
+		return error_set(err, -EINVAL, "the container state on stdin has no id or pid");
+	return 0;
+}
+
+/* Record the init process and its cgroup v2 directory. */
+static int record_init(struct cstate *s, pid_t pid, char **err)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *root;
+	int r;
+
+	s->pid = pid;
+	r = proc_start_time(pid, &s->pid_start);
+	if (r < 0)
+		return error_set(err, r, "container %s: cannot read /proc/%d/stat: %m", s->id, pid);
+	if (proc_cgroup2_path(pid, &path) < 0 || moat_cgroup2_root(&root) < 0)
+		return 0; /* no cgroup v2: registering will say so */
+	free(s->cgroup_dir);
+	if (asprintf(&s->cgroup_dir, "%s%s", root, strcmp(path, "/") ? path : "") < 0)
+		return error_set(err, -ENOMEM, "%m");
+	(void)moat_cgroup_id(s->cgroup_dir, &s->cgroup_id);
+	return 0;
+}
+
+static int apply_policy(struct context *ctx, struct cstate *s, char **err)
+{
+	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
+	int r;
+
+	r = kpolicy_open(&ctx->cfg, s->id, &p, err);
+	if (r < 0 && ctx->cfg.kernel_policy == KERNEL_POLICY_OPTIONAL) {
+		free(*err);
+		*err = NULL;
+		return 0;
+	}
+	if (r >= 0)
+		r = kpolicy_register(p, s, err);
+	if (r >= 0)
+		s->registered = true;
+	return r;
+}
+
+static int create_runtime(struct context *ctx, char **ret_id, char **err)
+{
+	struct cstate s;
+	pid_t pid = 0;
+	int r;
+
+	r = read_oci_state(ret_id, &pid, err);
+	if (r < 0)
+		return r;
+	if (!state_id_valid(*ret_id) || state_read(ctx->cfg.state_dir, *ret_id, &s) < 0)
+		return error_set(err, -ENOENT, "container %s has no moat state in %s",
+				 *ret_id, ctx->cfg.state_dir);
+	r = record_init(&s, pid, err);
+	if (r >= 0)
+		r = state_write(ctx->cfg.state_dir, &s);
+	if (r >= 0)
+		r = apply_policy(ctx, &s, err);
+	if (s.registered && state_write(ctx->cfg.state_dir, &s) < 0)
+		r = error_set(err, -EIO, "cannot record the registration of container %s", s.id);
+	cstate_free(&s);
+	return r;
+}
+
+/* Leave the message where moat-runc create finds it. */
+static void save_hook_error(struct context *ctx, const char *id, const char *msg)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (!id || !state_id_valid(id))
+		return;
+	path = state_path(ctx->cfg.state_dir, id, "hook-error");
+	if (path)
+		(void)write_file_atomic(path, msg, 0600);
+}
+
+int cmd_hook(struct context *ctx)
+{
+	_cleanup_free_ char *err = NULL, *id = NULL;
+	int r;
+
+	if (ctx->n_args != 1 || strcmp(ctx->args[0], "create-runtime") != 0)
+		return log_error("usage: moat-runc hook create-runtime (the container's OCI state "
+				 "on stdin)"), 1;
+	r = create_runtime(ctx, &id, &err);
+	if (r >= 0)
+		return 0;
+	save_hook_error(ctx, id, err);
+	log_error("%s", err);
+	return 1;
+}

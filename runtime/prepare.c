@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checks.h"
+#include "error.h"
+#include "fs.h"
+#include "log.h"
+#include "passthrough.h"
+#include "prepare.h"
+#include "proc.h"
+#include "release.h"
+#include "stdioguard.h"
+#include "view.h"
+
+static int claim(struct context *ctx, const char *id, struct plan *pl, struct prepared *p,
+		 char **err)
+{
+	struct range_pool pool = { ctx->cfg.pool_start, ctx->cfg.pool_size };
+	struct cstate *s = &p->st;
+	int r;
+
+	*s = (struct cstate){ .id = strdup(id), .runc_root = strdup(ctx->root),
+			      .bundle = strdup(pl->bundle), .creator_pid = getpid(),
+			      .allow_bpf = pl->allow_bpf };
+	if (!s->id || !s->runc_root || !s->bundle)
+		return error_set(err, -ENOMEM, "%m");
+	r = proc_start_time(s->creator_pid, &s->creator_start);
+	if (r < 0)
+		return error_set(err, r, "cannot read /proc/self/stat: %m");
+	if (pl->joined.id) {
+		s->joined = strdup(pl->joined.id);
+		s->uid_start = pl->joined.uid_start;
+		s->uid_size = pl->joined.uid_size;
+	}
+	r = state_claim(ctx->cfg.state_dir, &pool, s, release_stale, &ctx->cfg, err);
+	if (r < 0)
+		return r;
+	p->claimed = true;
+	p->dir = state_path(ctx->cfg.state_dir, id, NULL);
+	return p->dir ? 0 : error_set(err, -ENOMEM, "%m");
+}
+
+static void rewrite_namespaces(struct plan *pl, const struct cstate *s)
+{
+	char path[64];
+
+	if (s->joined) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pl->joined.pid);
+		spec_set_namespace(pl->spec, "user", path);
+	} else {
+		spec_set_namespace(pl->spec, "user", NULL);
+	}
+	if (pl->ns.origin[NS_CGROUP] != NS_CONTAINER)
+		spec_set_namespace(pl->spec, "cgroup", NULL);
+	spec_set_id_mappings(pl->spec, s->uid_start, s->uid_size);
+}
+
+/* What runc refuses in a user namespace, made to fit: Docker asks for
+ * net.ipv4.ping_group_range = "0 2147483647", but only the container's own
+ * gids (0 to size - 1) can be written there. */
+static void rewrite_sysctls(struct plan *pl, uint32_t size)
+{
+	struct json_object *sysctl = spec_member(spec_member(pl->spec, "linux"), "sysctl");
+	const char *v = spec_string(sysctl, "net.ipv4.ping_group_range");
+	unsigned long lo, hi;
+	char fixed[64];
+
+	if (!v || sscanf(v, "%lu %lu", &lo, &hi) != 2 || hi < size)
+		return;
+	if (lo >= size) {
+		json_object_object_del(sysctl, "net.ipv4.ping_group_range");
+		return;
+	}
+	snprintf(fixed, sizeof(fixed), "%lu %lu", lo, (unsigned long)size - 1);
+	spec_set_string(sysctl, "net.ipv4.ping_group_range", fixed);
+}
+
+static int rewrite_root(struct plan *pl, struct view_ctx *v, char **err)
+{
+	struct json_object *root = spec_member(pl->spec, "root");
+	const char *path = spec_string(root, "path");
+	_cleanup_free_ char *abs = NULL, *view = NULL;
+	int r;
+
+	if (!path)
+		return error_set(err, -EINVAL, SPEC_ERROR ": root.path is missing");
+	if (path_join(pl->bundle, path, &abs) < 0)
+		return error_set(err, -ENOMEM, "%m");
+	r = view_rootfs(v, abs, &view, err);
+	if (r < 0)
+		return r;
+	spec_set_string(root, "path", view);
+	return 0;
+}
+
+static int rewrite_mounts(struct plan *pl, struct view_ctx *v, char **err)
+{
+	struct json_object *mounts = spec_member(pl->spec, "mounts");
+
+	for (size_t i = 0; i < pl->n_mounts; i++) {
+		struct json_object *m = json_object_array_get_idx(mounts, i);
+		_cleanup_free_ char *view = NULL;
+		int r;
+
+		if (!pl->sources[i])
+			continue;
+		r = view_bind(v, pl->sources[i], (unsigned)i, spec_mount_has_option(m, "rbind"),
+			      &view, err);
+		if (r < 0)
+			return r;
+		spec_set_string(m, "source", view);
+	}
+	return 0;
+}
+
+static void add_hook(struct context *ctx, struct plan *pl)
+{
+	const char *args[10];
+	int n = 0;
+
+	args[n++] = "moat-runc";
+	if (ctx->cfg.loaded) {
+		args[n++] = "--config";
+		args[n++] = ctx->config_path;
+	}
+	args[n++] = "--root";
+	args[n++] = ctx->root;
+	args[n++] = "hook";
+	args[n++] = "create-runtime";
+	args[n] = NULL;
+	spec_prepend_hook(pl->spec, "createRuntime", ctx->self, args);
+}
+
+static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, char **err)
+{
+	struct view_ctx v = { .cfg = &ctx->cfg, .id = p->st.id, .dir = strdup(p->dir),
+			      .range = { p->st.uid_start, p->st.uid_start, p->st.uid_size } };
+	_cleanup_free_ char *config = NULL;
+	int r;
+
+	if (!v.dir || asprintf(&config, "%s/config.json", p->dir) < 0)
+		return error_set(err, -ENOMEM, "%m");
+	rewrite_namespaces(pl, &p->st);
+	rewrite_sysctls(pl, p->st.uid_size);
+	r = rewrite_root(pl, &v, err);
+	if (r >= 0)
+		r = rewrite_mounts(pl, &v, err);
+	if (v.warning)
+		log_warning("%s", v.warning);
+	p->st.idmapped = v.idmapped;
+	view_ctx_free(&v);
+	if (r < 0)
+		return r;
+	add_hook(ctx, pl);
+	r = spec_save(pl->spec, config, err);
+	if (r >= 0 && (r = state_write(ctx->cfg.state_dir, &p->st)) < 0)
+		error_set(err, r, "cannot write the state of container %s: %m", p->st.id);
+	return r;
+}
+
+static bool spec_terminal(struct json_object *spec)
+{
+	return json_object_get_boolean(spec_member(spec_member(spec, "process"), "terminal"));
+}
+
+bool prepare_runc_knows(const struct context *ctx, const char *id)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	return asprintf(&dir, "%s/%s", ctx->root, id) >= 0 && access(dir, F_OK) == 0;
+}
+
+static int check_new(const struct context *ctx, const char *id, char **err)
+{
+	if (!state_id_valid(id))
+		return error_set(err, -EINVAL, "invalid container id `%s`", id);
+	if (prepare_runc_knows(ctx, id))
+		return error_set(err, -EEXIST, "container with id exists: %s", id);
+	return 0;
+}
+
+int prepare_container(struct context *ctx, const char *id, const char *bundle, bool detached,
+		      struct prepared *ret, char **err)
+{
+	struct plan pl = { 0 };
+	int r;
+
+	*ret = (struct prepared){ 0 };
+	r = check_new(ctx, id, err);
+	if (r >= 0)
+		r = checks_run(ctx, id, bundle, &pl, err);
+	if (r >= 0)
+		r = claim(ctx, id, &pl, ret, err);
+	if (r >= 0 && detached && !spec_terminal(pl.spec))
+		r = stdio_check(id, ret->st.uid_start, ret->st.uid_size, err);
+	if (r >= 0)
+		r = rewrite(ctx, &pl, ret, err);
+	plan_free(&pl);
+	return r;
+}
+
+void prepare_abort(struct context *ctx, struct prepared *p)
+{
+	_cleanup_free_ char *err = NULL;
+	struct cstate fresh;
+
+	if (!p->claimed) {
+		prepared_free(p);
+		return;
+	}
+	/* the hook may have recorded the init and registered it since the claim */
+	if (state_read(ctx->cfg.state_dir, p->st.id, &fresh) == 0) {
+		cstate_free(&p->st);
+		p->st = fresh;
+	}
+	if (p->st.pid > 0 && prepare_runc_knows(ctx, p->st.id)) {
+		const char *args[] = { "--force", p->st.id, NULL };
+		(void)runc_call(ctx, "delete", args);
+	}
+	if (container_release(&ctx->cfg, &p->st, &err) < 0)
+		log_warning("%s", err);
+	prepared_free(p);
+}
+
+void prepared_free(struct prepared *p)
+{
+	cstate_free(&p->st);
+	free(p->dir);
+	*p = (struct prepared){ 0 };
+}
+
+char *prepare_hook_error(const struct context *ctx, const char *id)
+{
+	_cleanup_free_ char *path = state_path(ctx->cfg.state_dir, id, "hook-error");
+	char *msg = NULL;
+
+	if (!path || read_file(path, &msg, NULL) < 0)
+		return NULL;
+	msg[strcspn(msg, "\n")] = '\0';
+	return msg;
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "error.h"
+#include "fs.h"
+#include "kpolicy.h"
+#include "log.h"
+#include "release.h"
+#include "view.h"
+
+int container_release(const struct moat_config *cfg, const struct cstate *s, char **err)
+{
+	_cleanup_free_ char *dir = state_path(cfg->state_dir, s->id, NULL);
+	int r, first = 0;
+
+	if (!dir)
+		return error_set(err, -ENOMEM, "%m");
+	r = kpolicy_unregister(cfg, s);
+	if (r < 0)
+		first = error_set(err, r, "cannot unregister container %s (cgroup id %llu) from the "
+				  "kernel policy: %m", s->id, (unsigned long long)s->cgroup_id);
+	r = view_release(dir);
+	if (r < 0 && first == 0)
+		first = error_set(err, r, "cannot unmount the views of container %s in %s: %m",
+				  s->id, dir);
+	r = rm_rf(dir);
+	if (r < 0 && first == 0)
+		first = error_set(err, r, "cannot remove %s: %m", dir);
+	return first;
+}
+
+void release_stale(const char *state_dir, struct cstate *s, void *userdata)
+{
+	_cleanup_free_ char *err = NULL;
+
+	log_debug("releasing the stale state of container %s", s->id);
+	if (container_release(userdata, s, &err) < 0)
+		log_warning("%s", err);
+}
