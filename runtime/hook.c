@@ -61,6 +61,30 @@ static int record_init(struct cstate *s, pid_t pid, char **err)
 	return 0;
 }
 
+/*
+ * Delegate the container's cgroup v2 subtree to its root (the kernel's
+ * cgroup-v2 delegation model: the directory and its cgroup.procs,
+ * cgroup.threads and cgroup.subtree_control files), so that systemd or
+ * Docker-in-Docker can make child cgroups. The kernel policy covers them:
+ * it applies to a registered cgroup's descendants.
+ */
+static int delegate_cgroup(const struct cstate *s, char **err)
+{
+	static const char *const files[] = { "", "/cgroup.procs", "/cgroup.threads",
+					     "/cgroup.subtree_control" };
+	char path[4096];
+
+	if (!s->cgroup_dir)
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		snprintf(path, sizeof(path), "%s%s", s->cgroup_dir, files[i]);
+		if (chown(path, s->uid_start, s->uid_start) < 0 && errno != ENOENT)
+			return error_set(err, negative_errno(), "container %s: cannot delegate %s: %m",
+					 s->id, path);
+	}
+	return 0;
+}
+
 static int apply_policy(struct context *ctx, struct cstate *s, char **err)
 {
 	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
@@ -94,6 +118,8 @@ static int create_runtime(struct context *ctx, char **ret_id, char **err)
 	r = record_init(&s, pid, err);
 	if (r >= 0)
 		r = state_write(ctx->cfg.state_dir, &s);
+	if (r >= 0)
+		r = delegate_cgroup(&s, err);
 	if (r >= 0)
 		r = apply_policy(ctx, &s, err);
 	if (s.registered && state_write(ctx->cfg.state_dir, &s) < 0)

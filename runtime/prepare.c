@@ -135,13 +135,16 @@ static void add_hook(struct context *ctx, struct plan *pl)
 
 static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, char **err)
 {
-	struct view_ctx v = { .cfg = &ctx->cfg, .id = p->st.id, .dir = strdup(p->dir),
+	struct view_ctx v = { .cfg = &ctx->cfg, .id = p->st.id,
 			      .range = { p->st.uid_start, p->st.uid_start, p->st.uid_size } };
 	_cleanup_free_ char *config = NULL;
 	int r;
 
-	if (!v.dir || asprintf(&config, "%s/config.json", p->dir) < 0)
+	if (asprintf(&config, "%s/config.json", p->dir) < 0)
 		return error_set(err, -ENOMEM, "%m");
+	r = view_dir_create(ctx->cfg.state_dir, p->st.id, &v.dir);
+	if (r < 0)
+		return error_set(err, r, "cannot create the view dir of container %s: %m", p->st.id);
 	rewrite_namespaces(pl, &p->st);
 	rewrite_sysctls(pl, p->st.uid_size);
 	r = rewrite_root(pl, &v, err);

@@ -9,18 +9,23 @@
 int container_release(const struct moat_config *cfg, const struct cstate *s, char **err)
 {
 	_cleanup_free_ char *dir = state_path(cfg->state_dir, s->id, NULL);
+	_cleanup_free_ char *views = view_dir(cfg->state_dir, s->id);
 	int r, first = 0;
 
-	if (!dir)
+	if (!dir || !views)
 		return error_set(err, -ENOMEM, "%m");
 	r = kpolicy_unregister(cfg, s);
 	if (r < 0)
 		first = error_set(err, r, "cannot unregister container %s (cgroup id %llu) from the "
 				  "kernel policy: %m", s->id, (unsigned long long)s->cgroup_id);
-	r = view_release(dir);
+	r = view_release(views);
 	if (r < 0 && first == 0)
 		first = error_set(err, r, "cannot unmount the views of container %s in %s: %m",
-				  s->id, dir);
+				  s->id, views);
+	r = rm_rf(views);
+	if (r < 0 && r != -ENOENT && first == 0)
+		first = error_set(err, r, "cannot remove %s: %m", views);
+	(void)umount_below(dir); /* views of records written before views moved out */
 	r = rm_rf(dir);
 	if (r < 0 && first == 0)
 		first = error_set(err, r, "cannot remove %s: %m", dir);

@@ -123,6 +123,29 @@ int view_bind(struct view_ctx *v, const char *src, unsigned index, bool recursiv
 	return plain_or_same(v, src, name, recursive, ret);
 }
 
+char *view_dir(const char *state_dir, const char *id)
+{
+	char *dir;
+
+	return asprintf(&dir, "%s-views/%s", state_dir, id) < 0 ? NULL : dir;
+}
+
+int view_dir_create(const char *state_dir, const char *id, char **ret)
+{
+	_cleanup_free_ char *parent = NULL, *dir = view_dir(state_dir, id);
+	int r;
+
+	if (!dir || asprintf(&parent, "%s-views", state_dir) < 0)
+		return -ENOMEM;
+	r = mkdir_mode(parent, 0711);
+	if (r >= 0)
+		r = mkdir_mode(dir, 0711);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(dir);
+	return 0;
+}
+
 int view_release(const char *dir)
 {
 	_cleanup_free_ char *work = NULL;

@@ -3,12 +3,17 @@
  * view.h - how a container reaches its rootfs and its bind-mount sources.
  *
  * With idmap = required|optional (moat.conf), each gets an idmapped view
- * (idmap.h) under <container state dir>/mnt, so that the container sees the
- * files' real ownership. When idmapping is off, or fails with optional, a
- * plain bind view is made under <container state dir>/view instead: the
- * container's root (host uid 100000+) can traverse the 0711 state dir, but
- * not, say, Docker's 0710 data-root. If even that cannot be mounted (no
- * CAP_SYS_ADMIN), the original path is used.
+ * (idmap.h) under <view dir>/mnt, so that the container sees the files' real
+ * ownership. When idmapping is off, or fails with optional, a plain bind view
+ * is made under <view dir>/view instead: the container's root (host uid
+ * 100000+) can traverse the 0711 view dir, but not, say, Docker's 0710
+ * data-root. If even that cannot be mounted (no CAP_SYS_ADMIN), the original
+ * path is used.
+ *
+ * The view dir is <state_dir>-views/<id>, beside the state dir and not in
+ * it: the state dir is a restricted object in the kernel policy, and runc's
+ * init, already registered, still walks the path to the rootfs to
+ * pivot_root into it.
  */
 #ifndef MOAT_RUNTIME_VIEW_H
 #define MOAT_RUNTIME_VIEW_H
@@ -32,6 +37,10 @@ int view_rootfs(struct view_ctx *v, const char *root, char **ret, char **err);
 /* *ret: the source runc must bind instead of src (canonical). */
 int view_bind(struct view_ctx *v, const char *src, unsigned index, bool recursive, char **ret,
 	      char **err);
+/* <state_dir>-views/<id> (malloc'd), NULL on ENOMEM. */
+char *view_dir(const char *state_dir, const char *id);
+/* Create it (0711, parents too). */
+int view_dir_create(const char *state_dir, const char *id, char **ret);
 /* Undo both kinds of view made under dir. */
 int view_release(const char *dir);
 void view_ctx_free(struct view_ctx *v);

@@ -88,9 +88,9 @@ teardown() { rt_teardown; }
 # and that runc does not know, with a view still mounted; and a directory
 # without a record. Both are reclaimed by the next create.
 make_zombie() {
-  local z=$T/state/containers/$1
-  mkdir -p "$z/view/rootfs"
-  mount --bind "$T/rootfs" "$z/view/rootfs"
+  local z=$T/state/containers/$1 v=$T/state-views/$1
+  mkdir -p "$z" "$v/view/rootfs"
+  mount --bind "$T/rootfs" "$v/view/rootfs"
   jq -n --arg id "$1" --arg root "$T/runc-root" --argjson pid "$2" --argjson start "$3" \
     '{id: $id, runc_root: $root, uid_start: 100000, uid_size: 65536, creator_pid: $pid, creator_start: $start}' \
     >"$z/state.json"
