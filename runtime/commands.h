@@ -11,6 +11,9 @@ int cmd_create(struct context *ctx);
 int cmd_run(struct context *ctx);
 int cmd_delete(struct context *ctx);
 int cmd_hook(struct context *ctx);
+int cmd_start(struct context *ctx);
+/* exec the real runc with this command and its arguments, unchanged */
+int cmd_passthrough(struct context *ctx);
 
 /* create's and run's arguments (runc's flags; unknown ones are runc's
  * business and passed on as they are). */

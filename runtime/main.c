@@ -60,7 +60,7 @@ static int version(struct context *ctx)
 	return runc_call_stdout(ctx, "--version", args);
 }
 
-static int passthrough(struct context *ctx)
+int cmd_passthrough(struct context *ctx)
 {
 	_cleanup_free_ char **argv = runc_argv(ctx, ctx->command, ctx->args, ctx->n_args);
 	_cleanup_free_ char *err = NULL;
@@ -82,12 +82,14 @@ static int dispatch(struct context *ctx)
 		return cmd_run(ctx);
 	if (!strcmp(c, "delete"))
 		return cmd_delete(ctx);
+	if (!strcmp(c, "start"))
+		return cmd_start(ctx);
 	if (!strcmp(c, "hook"))
 		return cmd_hook(ctx);
 	if (!strcmp(c, "restore"))
 		return log_error("restore is not supported: a container restored from a "
 				 "checkpoint would bypass moat's checks"), 1;
-	return passthrough(ctx);
+	return cmd_passthrough(ctx);
 }
 
 static const char *usage_runc(const struct context *ctx)

@@ -81,6 +81,34 @@ privileged() {
   [[ "$output" == *"Error: can't get next map: Operation not permitted"* ]]
 }
 
+@test "runtime: the spec's remount transcript: a read-only bind stays read-only, own tmpfs is free" {
+  mkdir -p "$T/home" && echo hi >"$T/home/file"
+  b=$(bundle vet '.process.args = ["sleep", "600"] | .root.readonly = false
+    | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])
+    | .mounts += [{"destination": "/mnt", "type": "bind", "source": $home, "options": ["rbind", "ro"]}]' \
+    --arg home "$T/home")
+  moat create --bundle "$b" vet <"$T/empty" >"$T/vet.out" 2>&1
+  moat start vet
+  run moat exec vet mount -o remount,rw /mnt /mnt
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"mount: permission denied (are you root?)"* ]]
+  run moat exec vet sh -c 'mkdir -p /root/tmpfs && mount -t tmpfs tmpfs /root/tmpfs &&
+    mount -o remount,ro /root/tmpfs /root/tmpfs && grep " /root/tmpfs " /proc/mounts &&
+    mount -o remount,rw /root/tmpfs /root/tmpfs && grep " /root/tmpfs " /proc/mounts && umount /root/tmpfs'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"tmpfs /root/tmpfs tmpfs ro,"* ]]
+  [[ "$output" == *"tmpfs /root/tmpfs tmpfs rw,"* ]]
+  run moat exec vet umount /proc
+  [ "$status" -ne 0 ]
+  # control: plain runc, same bundle: the remount works
+  plain_runc run -d --bundle "$b" vetctl <"$T/empty" >"$T/vetctl.out" 2>&1
+  run plain_runc exec vetctl mount -o remount,rw /mnt /mnt
+  [ "$status" -eq 0 ]
+  run plain_runc exec vetctl sh -c 'grep " /mnt " /proc/mounts'
+  [[ "$output" == *" rw,"* ]]
+}
+
 @test "runtime: delete removes the container from every map" {
   id=$(stat -c %i "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/"$(moat state bpfbox | jq -r .pid)"/cgroup)")
   moat delete --force bpfbox
