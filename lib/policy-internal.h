@@ -11,4 +11,9 @@ struct moat_policy {
 	int protected_mounts_fd;
 };
 
+#include <stddef.h>
+#include <stdint.h>
+
+int moat_map_forget_cgroup(int fd, size_t value_size, uint64_t cgroup_id);
+
 #endif

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <linux/types.h>
 #include <stdint.h>
 #include <string.h>
@@ -179,17 +180,25 @@ int moat_policy_register(struct moat_policy *p, const char *cgroup_dir, pid_t ns
 	return 0;
 }
 
-/* Drop every ns_owner entry that names cgroup_id. */
-static int forget_namespaces(struct moat_policy *p, uint64_t cgroup_id)
+/*
+ * Delete every entry of a map keyed by __u32 whose value starts with the
+ * owning cgroup id (ns_owner, protected_mounts) and names cgroup_id.
+ */
+int moat_map_forget_cgroup(int fd, size_t value_size, uint64_t cgroup_id)
 {
 	__u32 key, next, *prev = NULL;
-	struct moat_ns_owner owner;
+	_Alignas(8) unsigned char value[64];
+	uint64_t owner;
 
-	while (bpf_map_get_next_key(p->ns_owner_fd, prev, &next) == 0) {
-		if (bpf_map_lookup_elem(p->ns_owner_fd, &next, &owner) == 0 &&
-		    owner.cgroup_id == cgroup_id) {
-			(void)bpf_map_delete_elem(p->ns_owner_fd, &next);
-			continue; /* restart from the same predecessor */
+	if (value_size > sizeof(value) || value_size < sizeof(owner))
+		return -EINVAL;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(fd, &next, value) == 0) {
+			memcpy(&owner, value, sizeof(owner));
+			if (owner == cgroup_id) {
+				(void)bpf_map_delete_elem(fd, &next);
+				continue; /* go on from the same predecessor */
+			}
 		}
 		key = next;
 		prev = &key;
@@ -203,7 +212,7 @@ int moat_policy_unregister_id(struct moat_policy *p, uint64_t cgroup_id)
 
 	if (bpf_map_delete_elem(p->containers_fd, &cgroup_id) < 0)
 		r = negative_errno();
-	(void)forget_namespaces(p, cgroup_id);
+	(void)moat_map_forget_cgroup(p->ns_owner_fd, sizeof(struct moat_ns_owner), cgroup_id);
 	(void)moat_policy_forget_mounts(p, cgroup_id);
 	return r;
 }
@@ -264,35 +273,30 @@ static int set_filter_bit(struct moat_policy *p, __u64 ino)
 	return -EAGAIN;
 }
 
-int moat_policy_restrict(struct moat_policy *p, const char *path)
+static int set_restricted(struct moat_policy *p, const char *path, bool add)
 {
 	struct moat_restricted_key key;
 	struct moat_restricted value;
 	int r;
 
 	r = restricted_key(path, &key, &value);
+	if (r >= 0 && add)
+		r = set_filter_bit(p, key.ino);
 	if (r < 0)
 		return r;
-	r = set_filter_bit(p, key.ino);
-	if (r < 0)
-		return r;
-	if (bpf_map_update_elem(p->restricted_fd, &key, &value, BPF_ANY) < 0)
-		return negative_errno();
-	return 0;
+	r = add ? bpf_map_update_elem(p->restricted_fd, &key, &value, BPF_ANY)
+		: bpf_map_delete_elem(p->restricted_fd, &key);
+	return r < 0 ? negative_errno() : 0;
+}
+
+int moat_policy_restrict(struct moat_policy *p, const char *path)
+{
+	return set_restricted(p, path, true);
 }
 
 int moat_policy_unrestrict(struct moat_policy *p, const char *path)
 {
-	struct moat_restricted_key key;
-	struct moat_restricted value;
-	int r;
-
-	r = restricted_key(path, &key, &value);
-	if (r < 0)
-		return r;
-	if (bpf_map_delete_elem(p->restricted_fd, &key) < 0)
-		return negative_errno();
-	return 0;
+	return set_restricted(p, path, false);
 }
 
 int moat_policy_foreach(struct moat_policy *p, moat_container_cb cb, void *userdata)

@@ -116,17 +116,6 @@ int moat_policy_protect_mounts(struct moat_policy *p, uint64_t cgroup_id, pid_t 
 
 int moat_policy_forget_mounts(struct moat_policy *p, uint64_t cgroup_id)
 {
-	struct moat_protected_mount pm;
-	__u32 key, next, *prev = NULL;
-
-	while (bpf_map_get_next_key(p->protected_mounts_fd, prev, &next) == 0) {
-		if (bpf_map_lookup_elem(p->protected_mounts_fd, &next, &pm) == 0 &&
-		    pm.cgroup_id == cgroup_id) {
-			(void)bpf_map_delete_elem(p->protected_mounts_fd, &next);
-			continue;
-		}
-		key = next;
-		prev = &key;
-	}
-	return 0;
+	return moat_map_forget_cgroup(p->protected_mounts_fd, sizeof(struct moat_protected_mount),
+				      cgroup_id);
 }
