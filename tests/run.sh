@@ -62,7 +62,7 @@ if wanted integration; then
 fi
 if wanted vm; then
   if ls tests/vm/*.bats >/dev/null 2>&1; then
-    run_suite vm scripts/vm.sh --disk 2G -- bats --tap tests/vm
+    run_suite vm scripts/vm.sh --disk 2G --timeout 2700 -- bats --tap tests/vm
   fi
 fi
 
