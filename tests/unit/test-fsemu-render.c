@@ -120,7 +120,7 @@ static void meminfo_v1(void **state)
 	fake_put(f, "cg/memory/docker/abc/memory.stat",
 		 "cache 1\nrss 2\ntotal_cache 104857600\ntotal_rss 94371840\n"
 		 "total_active_file 52428800\ntotal_inactive_file 41943040\n"
-		 "hierarchical_memory_limit 9223372036854771712\n");
+		 "hierarchical_memory_limit 536870912\nhierarchical_memsw_limit 805306368\n");
 	assert_int_equal(render_meminfo(&f->ctx, &f->out), 0);
 	assert_int_equal(meminfo_kb(f->out.data, "MemTotal"), 524288);
 	assert_int_equal(meminfo_kb(f->out.data, "MemFree"), 524288 - 204800);
@@ -130,6 +130,21 @@ static void meminfo_v1(void **state)
 	/* memsw - mem */
 	assert_int_equal(meminfo_kb(f->out.data, "SwapTotal"), 262144);
 	assert_int_equal(meminfo_kb(f->out.data, "SwapFree"), 262144 - 10240);
+}
+
+static void meminfo_v1_parent_limit(void **state)
+{
+	struct fake *f = *state;
+
+	fake_in(f, CG_MEMORY, "pod/ct");
+	fake_put(f, "cg/memory/pod/ct/memory.limit_in_bytes", "9223372036854771712\n");
+	fake_put(f, "cg/memory/pod/ct/memory.usage_in_bytes", "0\n");
+	fake_put(f, "cg/memory/pod/ct/memory.stat", "total_cache 0\n"
+						 "hierarchical_memory_limit 268435456\n"
+						 "hierarchical_memsw_limit 9223372036854771712\n");
+	assert_int_equal(render_meminfo(&f->ctx, &f->out), 0);
+	assert_int_equal(meminfo_kb(f->out.data, "MemTotal"), 262144);
+	assert_int_equal(meminfo_kb(f->out.data, "SwapTotal"), 2097152);
 }
 
 static void meminfo_v1_unlimited(void **state)
@@ -405,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(meminfo_v2_parent_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(meminfo_v2_no_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(meminfo_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(meminfo_v1_parent_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(meminfo_v1_unlimited, setup, teardown),
 		cmocka_unit_test_setup_teardown(meminfo_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(uptime_container, setup, teardown),
