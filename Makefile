@@ -38,6 +38,8 @@ include loader/build.mk
 -include runtime/build.mk
 -include fsemu/build.mk
 -include tests/idmap.mk
+-include tests/security/build.mk
+-include tests/setup.mk
 include tests/build.mk
 
 all: $(BINARIES) $(TEST_PROGRAMS)
