@@ -1,6 +1,7 @@
-# tests/idmap.mk: runtime/idmap.c's unit test and the driver of its bats suites
+# tests/idmap.mk: runtime/idmap*.c's unit test and the driver of its bats suites
 # (tests/integration/idmap.bats, tests/vm/idmap.bats).
-IDMAP_OBJS := $(OUTPUT)/obj/runtime/idmap.o $(OUTPUT)/obj/runtime/userns.o
+IDMAP_OBJS := $(patsubst runtime/%.c,$(OUTPUT)/obj/runtime/%.o,$(wildcard runtime/idmap*.c)) \
+	$(OUTPUT)/obj/runtime/userns.o
 IDMAP_TOOL := $(OUTPUT)/tests/idmap-tool
 
 $(IDMAP_OBJS): CPPFLAGS += -Iruntime

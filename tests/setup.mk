@@ -1,5 +1,6 @@
-# tests/setup.mk: the unit test of loader/setup.c (`moatctl setup docker`).
-SETUP_TEST_OBJS := $(OUTPUT)/obj/loader/setup.o
+# tests/setup.mk: the unit test of loader/setup*.c (`moatctl setup docker`).
+SETUP_TEST_OBJS := $(OUTPUT)/obj/loader/setup.o $(OUTPUT)/obj/loader/setup-json.o \
+	$(OUTPUT)/obj/loader/setup-manifest.o $(OUTPUT)/obj/loader/setup-runc.o
 
 $(OUTPUT)/tests/unit/test-setup: tests/unit/test-setup.c $(SETUP_TEST_OBJS) $(LIBMOAT)
 	$(call msg,LINK,$@)
