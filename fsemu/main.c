@@ -25,7 +25,7 @@
 #include "keeper.h"
 #include "log.h"
 
-#define DEFAULT_MOUNTPOINT "/run/moat/fs"
+#define DEFAULT_MOUNTPOINT "/run/moat-fs" /* = MOAT_FS_DEFAULT_MOUNTPOINT: outside moat-runc's state dir */
 #define DEFAULT_STATE_DIR "/run/moat/fs-state"
 #define FUSE_SUPER_MAGIC 0x65735546
 

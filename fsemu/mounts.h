@@ -4,7 +4,7 @@
  * Header only, for moat-runc: for each entry, add to config.json
  *
  *   { "destination": <container_path>,
- *     "source": <moat-fs mountpoint>/<source>,   (default /run/moat/fs)
+ *     "source": <moat-fs mountpoint>/<source>,   (default /run/moat-fs)
  *     "type": "bind",
  *     "options": MOAT_FS_OPTIONS_RO or MOAT_FS_OPTIONS_RW }
  *
@@ -50,7 +50,7 @@
 
 #include <stddef.h>
 
-#define MOAT_FS_DEFAULT_MOUNTPOINT "/run/moat/fs"
+#define MOAT_FS_DEFAULT_MOUNTPOINT "/run/moat-fs" /* not under /run/moat: the kernel policy restricts it */
 
 enum moat_fs_mount_flags {
 	MOAT_FS_RW = 1 << 0,		  /* writable: MOAT_FS_OPTIONS_RW */

@@ -30,6 +30,7 @@ struct plan {
 	size_t n_mounts;
 	struct cstate joined; /* the container whose namespaces are joined */
 	bool allow_bpf;
+	bool fsemu; /* moat-fs is mounted: add its files (emulate.h) */
 };
 
 /* Load <bundle>/config.json into pl and check it for container id. */

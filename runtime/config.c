@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 #include "config.h"
+#include "../fsemu/mounts.h"
 #include "moat.h"
 #include "error.h"
 
@@ -45,12 +46,14 @@ int config_init(struct moat_config *c, const char *path)
 		.pool_size = MOAT_DEFAULT_POOL_SIZE,
 		.kernel_policy = KERNEL_POLICY_REQUIRED,
 		.idmap = IDMAP_OPTIONAL,
+		.fsemu = FSEMU_OPTIONAL,
 	};
 	c->path = strdup(path);
 	c->runc = strdup(MOAT_DEFAULT_RUNC);
 	c->state_dir = strdup(MOAT_DEFAULT_STATE_DIR);
 	c->pin_dir = strdup(MOAT_PIN_DIR);
-	if (!c->path || !c->runc || !c->state_dir || !c->pin_dir)
+	c->fsemu_mountpoint = strdup(MOAT_FS_DEFAULT_MOUNTPOINT);
+	if (!c->path || !c->runc || !c->state_dir || !c->pin_dir || !c->fsemu_mountpoint)
 		return -ENOMEM;
 	for (size_t i = 0; i < ELEMENTSOF(default_restricted); i++)
 		if (strv_push(&c->restricted, default_restricted[i]) < 0)
@@ -102,6 +105,17 @@ static int parse_idmap(const char *v, enum idmap_mode *ret)
 	return -EINVAL;
 }
 
+static int parse_fsemu(const char *v, enum fsemu_mode *ret)
+{
+	if (!strcmp(v, "required"))
+		return *ret = FSEMU_REQUIRED, 0;
+	if (!strcmp(v, "optional"))
+		return *ret = FSEMU_OPTIONAL, 0;
+	if (!strcmp(v, "off"))
+		return *ret = FSEMU_OFF, 0;
+	return -EINVAL;
+}
+
 static int set_path(char **slot, const char *v)
 {
 	if (v[0] != '/')
@@ -137,6 +151,10 @@ static int config_set(struct moat_config *c, const char *k, const char *v)
 		return parse_policy(v, &c->kernel_policy);
 	if (!strcmp(k, "idmap"))
 		return parse_idmap(v, &c->idmap);
+	if (!strcmp(k, "fsemu"))
+		return parse_fsemu(v, &c->fsemu);
+	if (!strcmp(k, "fsemu_mountpoint"))
+		return set_path(&c->fsemu_mountpoint, v);
 	if (!strcmp(k, "allow_bpf_annotation"))
 		return parse_bool(v, &c->allow_bpf_annotation);
 	return -ENOKEY;
@@ -196,11 +214,29 @@ static int config_check_pool(const struct moat_config *c, const char *name, char
 	return 0;
 }
 
+/* Containers must reach the FUSE files, and the kernel policy keeps them out
+ * of the state dir. */
+static int config_check_fsemu(const struct moat_config *c, const char *name, char **err)
+{
+	size_t n = strlen(c->state_dir);
+
+	while (n > 1 && c->state_dir[n - 1] == '/')
+		n--;
+	if (c->fsemu != FSEMU_OFF && !strncmp(c->fsemu_mountpoint, c->state_dir, n) &&
+	    (c->fsemu_mountpoint[n] == '/' || c->fsemu_mountpoint[n] == '\0' || n == 1))
+		return error_set(err, -EINVAL, "%s: fsemu_mountpoint %s must not lie under "
+				 "state_dir %s", name, c->fsemu_mountpoint, c->state_dir);
+	return 0;
+}
+
 static int config_finish(struct moat_config *c, const char *name, char **err)
 {
+	int r;
+
 	if (c->data_roots.n == 0 && strv_push(&c->data_roots, "/var/lib/docker") < 0)
 		return -ENOMEM;
-	return config_check_pool(c, name, err);
+	r = config_check_pool(c, name, err);
+	return r < 0 ? r : config_check_fsemu(c, name, err);
 }
 
 int config_parse(struct moat_config *c, FILE *f, const char *name, char **err)
@@ -244,6 +280,7 @@ void config_free(struct moat_config *c)
 	free(c->runc);
 	free(c->state_dir);
 	free(c->pin_dir);
+	free(c->fsemu_mountpoint);
 	strv_free(&c->restricted);
 	strv_free(&c->data_roots);
 	*c = (struct moat_config){ 0 };

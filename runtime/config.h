@@ -19,6 +19,7 @@
 
 enum kernel_policy_mode { KERNEL_POLICY_REQUIRED, KERNEL_POLICY_OPTIONAL };
 enum idmap_mode { IDMAP_REQUIRED, IDMAP_OPTIONAL, IDMAP_OFF };
+enum fsemu_mode { FSEMU_REQUIRED, FSEMU_OPTIONAL, FSEMU_OFF };
 
 struct strv {
 	char **v;
@@ -37,6 +38,8 @@ struct moat_config {
 	enum idmap_mode idmap;
 	char *pin_dir;
 	bool allow_bpf_annotation;
+	char *fsemu_mountpoint; /* moat-fs's FUSE mountpoint */
+	enum fsemu_mode fsemu;
 };
 
 int strv_push(struct strv *s, const char *value);

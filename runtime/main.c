@@ -60,18 +60,6 @@ static int version(struct context *ctx)
 	return runc_call_stdout(ctx, "--version", args);
 }
 
-int cmd_passthrough(struct context *ctx)
-{
-	_cleanup_free_ char **argv = runc_argv(ctx, ctx->command, ctx->args, ctx->n_args);
-	_cleanup_free_ char *err = NULL;
-
-	if (!argv)
-		return log_error("out of memory"), 1;
-	runc_exec(ctx, argv, &err);
-	log_error("%s", err);
-	return 1;
-}
-
 static int dispatch(struct context *ctx)
 {
 	const char *c = ctx->command;

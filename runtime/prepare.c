@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "emulate.h"
 #include "error.h"
 #include "fs.h"
 #include "log.h"
@@ -150,6 +151,8 @@ static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, cha
 	r = rewrite_root(pl, &v, err);
 	if (r >= 0)
 		r = rewrite_mounts(pl, &v, err);
+	if (r >= 0 && pl->fsemu)
+		r = emulate_add(pl->spec, ctx->cfg.fsemu_mountpoint, err);
 	if (v.warning)
 		log_warning("%s", v.warning);
 	p->st.idmapped = v.idmapped;
@@ -194,6 +197,8 @@ int prepare_container(struct context *ctx, const char *id, const char *bundle, b
 	r = check_new(ctx, id, err);
 	if (r >= 0)
 		r = checks_run(ctx, id, bundle, &pl, err);
+	if (r >= 0)
+		r = emulate_check(&ctx->cfg, &pl.fsemu, err);
 	if (r >= 0)
 		r = claim(ctx, id, &pl, ret, err);
 	if (r >= 0 && detached && !spec_terminal(pl.spec))

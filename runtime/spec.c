@@ -172,8 +172,8 @@ void spec_set_id_mappings(struct json_object *spec, uint32_t host_id, uint32_t s
 	json_object_object_add(lnx, "gidMappings", id_mappings(host_id, size));
 }
 
-void spec_prepend_hook(struct json_object *spec, const char *kind, const char *path,
-		       const char *const *args)
+static void add_hook(struct json_object *spec, const char *kind, const char *path,
+		     const char *const *args, bool first)
 {
 	struct json_object *hooks = spec_member_object(spec, "hooks");
 	struct json_object *old = spec_member_array(hooks, kind);
@@ -186,10 +186,25 @@ void spec_prepend_hook(struct json_object *spec, const char *kind, const char *p
 		json_object_array_add(a, json_object_new_string(*args));
 	spec_set_string(hook, "path", path);
 	json_object_object_add(hook, "args", a);
-	json_object_array_add(list, hook);
+	if (first)
+		json_object_array_add(list, hook);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(list, json_object_get(json_object_array_get_idx(old, i)));
+	if (!first)
+		json_object_array_add(list, hook);
 	json_object_object_add(hooks, kind, list);
+}
+
+void spec_prepend_hook(struct json_object *spec, const char *kind, const char *path,
+		       const char *const *args)
+{
+	add_hook(spec, kind, path, args, true);
+}
+
+void spec_append_hook(struct json_object *spec, const char *kind, const char *path,
+		      const char *const *args)
+{
+	add_hook(spec, kind, path, args, false);
 }
 
 const char *spec_annotation(struct json_object *spec, const char *key)

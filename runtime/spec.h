@@ -33,6 +33,9 @@ void spec_set_id_mappings(struct json_object *spec, uint32_t host_id, uint32_t s
 /* Put a hook first in hooks.<kind>. args is NULL-terminated. */
 void spec_prepend_hook(struct json_object *spec, const char *kind, const char *path,
 		       const char *const *args);
+/* Put a hook last in hooks.<kind>. */
+void spec_append_hook(struct json_object *spec, const char *kind, const char *path,
+		      const char *const *args);
 /* annotations[key], or NULL. */
 const char *spec_annotation(struct json_object *spec, const char *key);
 /* Does the mount bind a host path (type "bind", or a bind/rbind option)? */

@@ -50,6 +50,7 @@ teardown() { rt_teardown; }
   p=$(pid_of moat alone)
   run "$MOAT_RUNC_BIN" --config "$T/required.conf" --root "$T/runc-root" hook create-runtime \
     <<<"{\"ociVersion\": \"1.0.2\", \"id\": \"alone\", \"pid\": $p, \"status\": \"creating\"}"
+  echo "$output"
   [ "$status" -ne 0 ]
   [[ "$output" == *"cannot apply the kernel policy to container alone: "* ]]
   [[ "$(cat "$T/state/containers/alone/hook-error")" == "cannot apply the kernel policy to container alone: "* ]]

@@ -37,6 +37,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c.kernel_policy, KERNEL_POLICY_REQUIRED);
 	assert_int_equal(c.idmap, IDMAP_OPTIONAL);
 	assert_false(c.allow_bpf_annotation);
+	assert_int_equal(c.fsemu, FSEMU_OPTIONAL);
+	assert_string_equal(c.fsemu_mountpoint, "/run/moat-fs");
 	assert_int_equal(c.restricted.n, 10);
 	assert_string_equal(c.restricted.v[0], "/var/run/docker.sock");
 	assert_int_equal(c.data_roots.n, 1);
@@ -60,7 +62,9 @@ static void test_every_key(void **state)
 			   "kernel_policy = optional\n"
 			   "idmap = off\n"
 			   "pin_dir = /tmp/pin\n"
-			   "allow_bpf_annotation = yes\n";
+			   "allow_bpf_annotation = yes\n"
+			   "fsemu = required\n"
+			   "fsemu_mountpoint = /srv/moat-fs\n";
 
 	assert_int_equal(parse(&c, text, &err), 0);
 	assert_null(err);
@@ -77,6 +81,8 @@ static void test_every_key(void **state)
 	assert_int_equal(c.idmap, IDMAP_OFF);
 	assert_string_equal(c.pin_dir, "/tmp/pin");
 	assert_true(c.allow_bpf_annotation);
+	assert_int_equal(c.fsemu, FSEMU_REQUIRED);
+	assert_string_equal(c.fsemu_mountpoint, "/srv/moat-fs");
 	config_free(&c);
 }
 
@@ -110,7 +116,27 @@ static void test_bad_values(void **state)
 	expect_error("allow_bpf_annotation = perhaps\n", "invalid value `perhaps`");
 	expect_error("state_dir = relative/dir\n", "invalid value `relative/dir` for state_dir");
 	expect_error("restricted_path = etc\n", "invalid value `etc` for restricted_path");
+	expect_error("fsemu = sometimes\n", "test.conf:1: invalid value `sometimes` for fsemu");
+	expect_error("fsemu_mountpoint = run/fs\n", "invalid value `run/fs` for fsemu_mountpoint");
 	expect_error("just some words\n", "test.conf:1: expected `key = value`, got `just some words`");
+}
+
+/* Containers must reach the FUSE files: not under the state dir, which the
+ * kernel policy keeps them out of (unless emulation is off). */
+static void test_fsemu_mountpoint(void **state)
+{
+	struct moat_config c;
+	char *err = NULL;
+
+	expect_error("fsemu_mountpoint = /run/moat/fs\n",
+		     "fsemu_mountpoint /run/moat/fs must not lie under state_dir /run/moat");
+	expect_error("state_dir = /srv/\nfsemu_mountpoint = /srv\n", "must not lie under");
+	assert_int_equal(parse(&c, "fsemu_mountpoint = /run/moat-fs/x\n", &err), 0);
+	config_free(&c);
+	assert_int_equal(parse(&c, "fsemu = off\nfsemu_mountpoint = /run/moat/fs\n", &err), 0);
+	assert_int_equal(c.fsemu, FSEMU_OFF);
+	config_free(&c);
+	assert_null(err);
 }
 
 static void test_pool_limits(void **state)
@@ -152,7 +178,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_unknown_key),  cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_pool_limits),  cmocka_unit_test(test_last_value_wins),
-		cmocka_unit_test(test_load_missing),
+		cmocka_unit_test(test_load_missing), cmocka_unit_test(test_fsemu_mountpoint),
 	};
 
 	return cmocka_run_group_tests_name("runtime-config", tests, NULL, NULL);
