@@ -10,6 +10,7 @@
 #include "log.h"
 #include "passthrough.h"
 #include "prepare.h"
+#include "seccomp.h"
 #include "proc.h"
 #include "release.h"
 #include "stdioguard.h"
@@ -148,6 +149,7 @@ static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, cha
 		return error_set(err, r, "cannot create the view dir of container %s: %m", p->st.id);
 	rewrite_namespaces(pl, &p->st);
 	rewrite_sysctls(pl, p->st.uid_size);
+	seccomp_add_moat_rules(pl->spec);
 	r = rewrite_root(pl, &v, err);
 	if (r >= 0)
 		r = rewrite_mounts(pl, &v, err);
