@@ -5,11 +5,12 @@
 # static tests/security/escape tool ("escape all": one line per attack).
 # The same spec runs three times, one after the other:
 #   runc    plain runc (the control: every attack must escape)
-#   moat    moat-runc with moat-loader's kernel policy (every attack must be
-#           blocked), by create+start so that its start mounts are protected
-#   userns  moat-runc with the kernel policy off (kernel_policy = optional,
+#   moat    moat-runc with moat-loader's kernel policy and moat-fs (every
+#           attack must be blocked), by create+start so that its start
+#           mounts are protected
+#   userns  the same with the kernel policy off (kernel_policy = optional,
 #           no pins): informational, shows which attacks the user namespace
-#           alone stops and which only the kernel policy does
+#           (and moat-fs) stop and which only the kernel policy does
 # After each run the host looks for what the attacks leave behind (markers,
 # changed settings, loaded modules, tokens the container could only have
 # read on the host) and restores every setting. A private world under $T on
@@ -75,8 +76,9 @@ esc_check_clean_start() {
 rand() { local u; read -r u </proc/sys/kernel/random/uuid; echo "${u//-/}"; }
 
 esc_tokens() {
-  export DOCKER_TOKEN=$(rand) CFG_TOKEN=$(rand) SECRET_TOKEN=$(rand) KEY_TOKEN=$(rand)
-  export SYSLOG_TOKEN=$(rand)
+  DOCKER_TOKEN=$(rand) CFG_TOKEN=$(rand) SECRET_TOKEN=$(rand) KEY_TOKEN=$(rand)
+  SYSLOG_TOKEN=$(rand)
+  export DOCKER_TOKEN CFG_TOKEN SECRET_TOKEN KEY_TOKEN SYSLOG_TOKEN
 }
 
 # Host settings the attacks change; esc_restore puts them back.
@@ -96,7 +98,7 @@ esc_fixtures() {
   if [ ! -e /dev/fuse ]; then
     modprobe fuse && : >"$BATS_FILE_TMPDIR/fuse.loaded"
   fi
-  mkdir -p "$T"/{markers,ro/remount,ro/setattr,rosb,secret/private,docker/etc,sock,tracefs,binfmt}
+  mkdir -p "$T"/{markers,ro/remount,ro/setattr,ro/rebind,ro/opentree,rosb,secret/private,docker/etc,sock,tracefs,binfmt}
   mkdir -p "$T"/{bundles,runc-root,plain-root}
   chmod 0755 "$T/markers"
   : >"$T/empty"
@@ -121,8 +123,9 @@ esc_fixtures() {
   # the host disk: device, numbers, the UUID only a reader of it knows
   read -r DISK_MAJMIN DISK_DEV < <(awk -v m="$MOAT_VM_DISK" '$5 == m { print $3, $(NF-1); exit }' /proc/self/mountinfo)
   export DISK_MAJMIN DISK_DEV
-  export DISK_UUID=$(od -An -tx1 -j1128 -N16 "$DISK_DEV" | tr -d ' \n')
-  export DEVMEM_HEX=$(od -An -tx1 -j$((0xF0000)) -N16 /dev/mem | tr -d ' \n')
+  DISK_UUID=$(od -An -tx1 -j1128 -N16 "$DISK_DEV" | tr -d ' \n')
+  DEVMEM_HEX=$(od -An -tx1 -j$((0xF0000)) -N16 /dev/mem | tr -d ' \n')
+  export DISK_UUID DEVMEM_HEX
   # a secret of host root's user keyring, and a token in the kernel log
   "$ESC" key-add "$KEY_DESC" "$KEY_TOKEN" >/dev/null
   echo "moat-escape-syslog-$SYSLOG_TOKEN" >/dev/kmsg
@@ -130,8 +133,9 @@ esc_fixtures() {
   "$ESC" serve "$T/sock/escape.sock" "$T/docker" "$DOCKER_TOKEN" "$T/markers/getfd-target" \
     </dev/null >"$BATS_FILE_TMPDIR/serve.log" 2>&1 &
   echo $! >>"$PIDS"
-  wait_for "$T/sock/escape.sock" && wait_for "$T/docker/docker.sock" || {
-    note "escape serve did not start: $(cat "$BATS_FILE_TMPDIR/serve.log")"; return 1; }
+  if ! wait_for "$T/sock/escape.sock" || ! wait_for "$T/docker/docker.sock"; then
+    note "escape serve did not start: $(cat "$BATS_FILE_TMPDIR/serve.log")"; return 1
+  fi
   # one rootfs per runtime: payloads the host runs are written into it
   kdir=/lib/modules/$(uname -r)/kernel/drivers/net
   for r in "${RUNTIMES[@]}"; do
@@ -199,11 +203,15 @@ esc_spec() {
     | .mounts += [
         {destination: "/hostro-remount", type: "bind", source: ($T + "/ro/remount"), options: ["rbind", "ro"]},
         {destination: "/hostro-setattr", type: "bind", source: ($T + "/ro/setattr"), options: ["rbind", "ro"]},
+        {destination: "/hostro-rebind", type: "bind", source: ($T + "/ro/rebind"), options: ["rbind", "ro"]},
+        {destination: "/hostro-opentree", type: "bind", source: ($T + "/ro/opentree"), options: ["rbind", "ro"]},
         {destination: "/rosb", type: "bind", source: ($T + "/rosb"), options: ["rbind", "ro"]},
         {destination: "/hostsecret", type: "bind", source: ($T + "/secret"), options: ["rbind"]},
         {destination: "/hostsecret/private", type: "tmpfs", source: "tmpfs", options: ["size=64k"]},
         {destination: "/hostsecret2", type: "bind", source: ($T + "/secret"), options: ["rbind"]},
         {destination: "/hostsecret2/private", type: "tmpfs", source: "tmpfs", options: ["size=64k"]},
+        {destination: "/hostsecret3", type: "bind", source: ($T + "/secret"), options: ["rbind"]},
+        {destination: "/hostsecret3/private", type: "tmpfs", source: "tmpfs", options: ["size=64k"]},
         {destination: "/run/esc", type: "bind", source: ($T + "/sock"), options: ["rbind"]}
       ] + $extra
     | .linux.devices = $devices
@@ -329,8 +337,10 @@ evidence() {
     docker-config-fd) detail_has "$CFG_TOKEN" ;;
     remount-rw) has "$T/ro/remount/remount-rw.$rt" ;;
     mount-setattr-rw) has "$T/ro/setattr/mount-setattr-rw.$rt" ;;
+    rebind-rw) has "$T/ro/rebind/rebind-rw.$rt" ;;
+    open-tree-rw) has "$T/ro/opentree/open-tree-rw.$rt" ;;
     fspick-reconfigure) rosb_writable ;;
-    umount-mask|move-mask) detail_has "$SECRET_TOKEN" ;;
+    umount-mask|move-mask|bind-under-mask) detail_has "$SECRET_TOKEN" ;;
     setns-net-fd) differs /proc/sys/net/core/somaxconn "$SAVED_SOMAXCONN" ;;
     setns-pidfd) differs /proc/sys/kernel/hostname "$SAVED_HOSTNAME" ;;
     pidfd-getfd) file_has "$M/getfd-target" "escaped-$rt" ;;
@@ -459,6 +469,7 @@ moat_layer() {
   if [ "$mv" != blocked ]; then LAYER="NOT BLOCKED"; return; fi
   case $name in docker-sock-bind|docker-config-bind) LAYER="moat-runc refuses the spec"; return ;; esac
   case ${DETAILS[moat:$name]:-} in
+    *"Function not implemented"*) LAYER="moat-runc's seccomp rule (ENOSYS)"; return ;;
     *"(contained"*|*"did not run"*) LAYER="moat-fs emulation + userns${rules:+ + kernel ($rules)}"; return ;;
   esac
   if [ -n "$rules" ] && [ "$uv" = blocked ]; then LAYER="kernel ($rules) + userns"
@@ -518,6 +529,22 @@ check_attack() {
   echo "moat:        $mv: $md"
   echo "userns only: $uv; what blocks it under moat: $layer"
   [ "$rv" = escaped ] && [ "$mv" = blocked ]
+}
+
+# known_hole NAME WHY: an attack moat does not stop yet. The control must
+# still escape (or the test fails); if moat blocks it the test passes (the
+# hole was closed: drop the known_hole); if moat does not, the test is
+# skipped with the hole named, so the table and the TAP stream keep saying
+# so instead of a pass.
+known_hole() {
+  local name=$1 why=$2 n rv mv rest
+  while IFS=$'\x1f' read -r n rv mv rest; do
+    [ "$n" = "$name" ] && break
+  done <"$R/final"
+  [ "$n" = "$name" ] || { echo "no result for $name (setup failed?)"; return 1; }
+  [ "$rv" = escaped ] || { echo "control: $name did not escape plain runc ($rv)"; return 1; }
+  [ "$mv" = blocked ] && return 0
+  skip "KNOWN HOLE: $name escapes moat: $why"
 }
 
 # ---- teardown ------------------------------------------------------------------

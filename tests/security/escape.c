@@ -470,6 +470,34 @@ static int a_mount_setattr_rw(char *d)
 	return remounted_marker(d, "/hostro-setattr", "mount-setattr-rw", "mount_setattr rw");
 }
 
+/* A copy of a read-only bind is a new mount: remount the copy read-write. */
+static int a_rebind_rw(char *d)
+{
+	mkdir("/tmp/esc-rebind", 0700);
+	if (mount("/hostro-rebind", "/tmp/esc-rebind", NULL, MS_BIND, NULL) < 0)
+		return refused(d, "bind the read-only bind elsewhere");
+	if (mount(NULL, "/tmp/esc-rebind", NULL, MS_REMOUNT | MS_BIND, NULL) < 0)
+		return refused(d, "remount the copy rw");
+	return remounted_marker(d, "/tmp/esc-rebind", "rebind-rw",
+				"bound /hostro-rebind elsewhere, remounted the copy rw");
+}
+
+/* The same with the new mount API: a detached clone, attached, remounted rw. */
+static int a_open_tree_rw(char *d)
+{
+	int fd = open_tree(AT_FDCWD, "/hostro-opentree", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (fd < 0)
+		return refused(d, "open_tree(OPEN_TREE_CLONE)");
+	mkdir("/tmp/esc-opentree", 0700);
+	if (move_mount(fd, "", AT_FDCWD, "/tmp/esc-opentree", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return refused(d, "move_mount the clone");
+	if (mount(NULL, "/tmp/esc-opentree", NULL, MS_REMOUNT | MS_BIND, NULL) < 0)
+		return refused(d, "remount the clone rw");
+	return remounted_marker(d, "/tmp/esc-opentree", "open-tree-rw",
+				"cloned /hostro-opentree with open_tree, remounted the clone rw");
+}
+
 static int a_fspick_reconfigure(char *d)
 {
 	int fd = fspick(AT_FDCWD, "/rosb", FSPICK_CLOEXEC);
@@ -505,6 +533,15 @@ static int a_move_mask(char *d)
 	if (move_mount(AT_FDCWD, "/hostsecret2/private", AT_FDCWD, "/tmp/esc-moved", 0) < 0)
 		return refused(d, "move_mount the mask away");
 	return read_secret(d, "/hostsecret2/private/key", "moved the mask away");
+}
+
+/* A non-recursive bind of the masked directory's mount leaves the mask behind. */
+static int a_bind_under_mask(char *d)
+{
+	mkdir("/tmp/esc-unmask", 0700);
+	if (mount("/hostsecret3", "/tmp/esc-unmask", NULL, MS_BIND, NULL) < 0)
+		return refused(d, "bind /hostsecret3 without its submounts");
+	return read_secret(d, "/tmp/esc-unmask/private/key", "bound the masked directory without the mask");
 }
 
 /* moat-fs emulates /proc/sys/kernel/core_pattern with a bind mount: take it
@@ -1093,9 +1130,12 @@ static const struct attack attacks[] = {
 	{ "docker-config-fd", a_docker_config_fd },
 	{ "remount-rw", a_remount_rw },
 	{ "mount-setattr-rw", a_mount_setattr_rw },
+	{ "rebind-rw", a_rebind_rw },
+	{ "open-tree-rw", a_open_tree_rw },
 	{ "fspick-reconfigure", a_fspick_reconfigure },
 	{ "umount-mask", a_umount_mask },
 	{ "move-mask", a_move_mask },
+	{ "bind-under-mask", a_bind_under_mask },
 	{ "umount-emulated", a_umount_emulated },
 	{ "setns-mnt-fd", a_setns_mnt_fd },
 	{ "setns-net-fd", a_setns_net_fd },
