@@ -10,9 +10,10 @@
 #include "log.h"
 #include "passthrough.h"
 #include "prepare.h"
-#include "seccomp.h"
 #include "proc.h"
 #include "release.h"
+#include "rewrite.h"
+#include "seal.h"
 #include "stdioguard.h"
 #include "view.h"
 
@@ -44,77 +45,16 @@ static int claim(struct context *ctx, const char *id, struct plan *pl, struct pr
 	return p->dir ? 0 : error_set(err, -ENOMEM, "%m");
 }
 
-static void rewrite_namespaces(struct plan *pl, const struct cstate *s)
+/* The views (view.h) as rewrite_spec() asks for them. */
+static int view_rootfs_cb(void *userdata, const char *root, char **ret, char **err)
 {
-	char path[64];
-
-	if (s->joined) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pl->joined.pid);
-		spec_set_namespace(pl->spec, "user", path);
-	} else {
-		spec_set_namespace(pl->spec, "user", NULL);
-	}
-	if (pl->ns.origin[NS_CGROUP] != NS_CONTAINER)
-		spec_set_namespace(pl->spec, "cgroup", NULL);
-	spec_set_id_mappings(pl->spec, s->uid_start, s->uid_size);
+	return view_rootfs(userdata, root, ret, err);
 }
 
-/* What runc refuses in a user namespace, made to fit: Docker asks for
- * net.ipv4.ping_group_range = "0 2147483647", but only the container's own
- * gids (0 to size - 1) can be written there. */
-static void rewrite_sysctls(struct plan *pl, uint32_t size)
+static int view_bind_cb(void *userdata, const char *src, unsigned index, bool recursive,
+			char **ret, char **err)
 {
-	struct json_object *sysctl = spec_member(spec_member(pl->spec, "linux"), "sysctl");
-	const char *v = spec_string(sysctl, "net.ipv4.ping_group_range");
-	unsigned long lo, hi;
-	char fixed[64];
-
-	if (!v || sscanf(v, "%lu %lu", &lo, &hi) != 2 || hi < size)
-		return;
-	if (lo >= size) {
-		json_object_object_del(sysctl, "net.ipv4.ping_group_range");
-		return;
-	}
-	snprintf(fixed, sizeof(fixed), "%lu %lu", lo, (unsigned long)size - 1);
-	spec_set_string(sysctl, "net.ipv4.ping_group_range", fixed);
-}
-
-static int rewrite_root(struct plan *pl, struct view_ctx *v, char **err)
-{
-	struct json_object *root = spec_member(pl->spec, "root");
-	const char *path = spec_string(root, "path");
-	_cleanup_free_ char *abs = NULL, *view = NULL;
-	int r;
-
-	if (!path)
-		return error_set(err, -EINVAL, SPEC_ERROR ": root.path is missing");
-	if (path_join(pl->bundle, path, &abs) < 0)
-		return error_set(err, -ENOMEM, "%m");
-	r = view_rootfs(v, abs, &view, err);
-	if (r < 0)
-		return r;
-	spec_set_string(root, "path", view);
-	return 0;
-}
-
-static int rewrite_mounts(struct plan *pl, struct view_ctx *v, char **err)
-{
-	struct json_object *mounts = spec_member(pl->spec, "mounts");
-
-	for (size_t i = 0; i < pl->n_mounts; i++) {
-		struct json_object *m = json_object_array_get_idx(mounts, i);
-		_cleanup_free_ char *view = NULL;
-		int r;
-
-		if (!pl->sources[i])
-			continue;
-		r = view_bind(v, pl->sources[i], (unsigned)i, spec_mount_has_option(m, "rbind"),
-			      &view, err);
-		if (r < 0)
-			return r;
-		spec_set_string(m, "source", view);
-	}
-	return 0;
+	return view_bind(userdata, src, index, recursive, ret, err);
 }
 
 static void add_hook(struct context *ctx, struct plan *pl)
@@ -139,6 +79,7 @@ static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, cha
 {
 	struct view_ctx v = { .cfg = &ctx->cfg, .id = p->st.id,
 			      .range = { p->st.uid_start, p->st.uid_start, p->st.uid_size } };
+	const struct rewrite_views views = { view_rootfs_cb, view_bind_cb, &v };
 	_cleanup_free_ char *config = NULL;
 	int r;
 
@@ -147,12 +88,9 @@ static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, cha
 	r = view_dir_create(ctx->cfg.state_dir, p->st.id, &v.dir);
 	if (r < 0)
 		return error_set(err, r, "cannot create the view dir of container %s: %m", p->st.id);
-	rewrite_namespaces(pl, &p->st);
-	rewrite_sysctls(pl, p->st.uid_size);
-	seccomp_add_moat_rules(pl->spec);
-	r = rewrite_root(pl, &v, err);
+	r = rewrite_spec(pl, &p->st, &views, err);
 	if (r >= 0)
-		r = rewrite_mounts(pl, &v, err);
+		r = seal_views(pl->spec, v.dir, p->st.id, err);
 	if (r >= 0 && pl->fsemu)
 		r = emulate_add(pl->spec, ctx->cfg.fsemu_mountpoint, err);
 	if (v.warning)
