@@ -1,65 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * mount.bpf.c - the mount rule. A container may not mount filesystem types
- * that expose the kernel or the host (denied_fstypes), and may not mount on,
- * bind or move a restricted host object, by mount(2) or by the new mount API:
- *
- *   mount(2)                 -> sb_mount (type and target known)
- *   fsopen+fsconfig(CREATE)  -> sb_set_mnt_opts from vfs_get_tree (the
- *                               superblock is known; fsmount of a denied
- *                               type never gets a superblock to mount)
- *   open_tree/fsmount+move_mount -> move_mount (source and target known)
- *
- * The source of a mount(2) bind is only a string in sb_mount; restricted
- * objects are therefore also guarded where they are used (restricted.bpf.c:
- * traversal, open and connect go through inode_permission), so a bind that
- * names one through a symlink reaches nothing.
+ * mount.bpf.c - the mount hooks: one program per LSM hook, so a container's
+ * mount pays one trampoline and one walk up its cgroups. Each runs the mount
+ * rule (mount.bpf.h: denied filesystem types, restricted objects) and then
+ * the start-mount protection (protect.bpf.h); the first denial wins and is
+ * the one reported.
  */
-#include "policy.bpf.h"
-
-#define MS_REMOUNT 32
-#define MS_BIND 4096
-#define MS_MOVE 8192
-
-static __always_inline bool fstype_denied(const char *type)
-{
-	struct moat_fstype_key key = {};
-
-	if (!type)
-		return false;
-	if (bpf_probe_read_kernel_str(key.name, sizeof(key.name), type) <= 0)
-		return false;
-	return bpf_map_lookup_elem(&denied_fstypes, &key) != NULL;
-}
-
-static __always_inline int check_target(__u64 cgroup_id, const struct path *path)
-{
-	struct moat_restricted *r = restricted_inode(BPF_CORE_READ(path, dentry, d_inode));
-
-	if (r)
-		return deny(cgroup_id, MOAT_RULE_MOUNT_RESTRICTED, 0, r->path, EPERM);
-	return 0;
-}
+#include "mount.bpf.h"
+#include "protect.bpf.h"
 
 SEC("lsm/sb_mount")
 int BPF_PROG(moat_sb_mount, const char *dev_name, const struct path *path, const char *type,
 	     unsigned long flags, void *data, int ret)
 {
-	struct moat_container *c;
 	__u64 cgroup_id;
 
 	if (ret)
 		return ret;
-	c = current_container(&cgroup_id);
-	if (!c)
+	if (!current_container(&cgroup_id))
 		return 0;
-	ret = check_target(cgroup_id, path);
+	ret = mount_rule_sb_mount(cgroup_id, path, type, flags);
 	if (ret)
 		return ret;
-	/* a new mount (not bind, move or remount) names its filesystem type */
-	if (!(flags & (MS_REMOUNT | MS_BIND | MS_MOVE)) && fstype_denied(type))
-		return deny(cgroup_id, MOAT_RULE_MOUNT_FSTYPE, flags, type, EPERM);
-	return 0;
+	return protect_sb_mount(cgroup_id, path, flags);
 }
 
 SEC("lsm/sb_set_mnt_opts")
@@ -82,22 +45,14 @@ int BPF_PROG(moat_sb_set_mnt_opts, struct super_block *sb, void *mnt_opts,
 SEC("lsm/move_mount")
 int BPF_PROG(moat_move_mount, const struct path *from_path, const struct path *to_path, int ret)
 {
-	struct moat_restricted *r;
-	const char *type;
 	__u64 cgroup_id;
 
 	if (ret)
 		return ret;
 	if (!current_container(&cgroup_id))
 		return 0;
-	r = restricted_inode(BPF_CORE_READ(from_path, dentry, d_inode));
-	if (r)
-		return deny(cgroup_id, MOAT_RULE_MOUNT_RESTRICTED, 0, r->path, EPERM);
-	ret = check_target(cgroup_id, to_path);
+	ret = mount_rule_move_mount(cgroup_id, from_path, to_path);
 	if (ret)
 		return ret;
-	type = BPF_CORE_READ(from_path, mnt, mnt_sb, s_type, name);
-	if (fstype_denied(type))
-		return deny(cgroup_id, MOAT_RULE_MOUNT_FSTYPE, 0, type, EPERM);
-	return 0;
+	return protect_move_mount(cgroup_id, from_path, to_path);
 }

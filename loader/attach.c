@@ -91,6 +91,36 @@ static int attach_or_adopt(const char *pin_dir, struct bpf_program *prog, bool u
 	return r;
 }
 
+static bool skel_has_program(struct moat_bpf *skel, const char *name)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		if (strcmp(bpf_program__name(prog), name) == 0)
+			return true;
+	return false;
+}
+
+/* On upgrade: detach links pinned by an older build for programs this build
+ * no longer has (merged or removed), so no stale program keeps running. */
+static int unpin_stale_links(struct moat_bpf *skel, const char *links)
+{
+	DIR *d = opendir(links);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return negative_errno();
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || skel_has_program(skel, de->d_name))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+			r = negative_errno();
+	}
+	closedir(d);
+	return r;
+}
+
 static bool all_links_pinned(const char *pin_dir)
 {
 	struct moat_bpf *skel = moat_bpf__open(); /* parses the ELF only, loads nothing */
@@ -152,6 +182,9 @@ static int load_and_attach(const char *pin_dir, bool upgrade, int *adopted)
 		if (r < 0)
 			goto cleanup;
 	}
+	/* after the swap: the old programs overlap the new ones, never a gap */
+	if (upgrade)
+		r = unpin_stale_links(skel, links);
 cleanup:
 	moat_bpf__destroy(skel);
 	return r;

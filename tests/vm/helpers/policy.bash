@@ -5,7 +5,7 @@ case $OUT in /*) ;; *) OUT=$REPO/$OUT ;; esac
 ATTACK=$OUT/tests/moat-attack
 LOADER=$OUT/moat-loader
 MOATCTL=$OUT/moatctl
-NPROGS=14
+NPROGS=12
 
 export REG=/sys/fs/cgroup/moat-test-reg CTL=/sys/fs/cgroup/moat-test-ctl
 export CHILD=$REG/child REG_BPF=/sys/fs/cgroup/moat-test-bpf
