@@ -187,6 +187,76 @@ static int check_mounts(const struct context *ctx, struct plan *pl, char **err)
 	return r;
 }
 
+static bool all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* Is the component stack c[0..n) a process's fd directory: /proc/{self,
+ * thread-self,N}/fd or /proc/{self,N}/task/N/fd? */
+static bool is_proc_fd_dir(const char *const *c, const size_t *len, size_t n)
+{
+#define IS(i, word) (len[i] == strlen(word) && strncmp(c[i], word, len[i]) == 0)
+	if (n < 3 || !IS(0, "proc"))
+		return false;
+	if (!IS(1, "self") && !IS(1, "thread-self") && !all_digits(c[1], len[1]))
+		return false;
+	if (n == 3)
+		return IS(2, "fd");
+	return n == 5 && !IS(1, "thread-self") && IS(2, "task") && all_digits(c[3], len[3]) &&
+	       IS(4, "fd");
+#undef IS
+}
+
+/*
+ * Does the path pass through a process's fd directory? Walked component by
+ * component as the kernel would ("." and "//" are nothing, ".." steps back),
+ * checking after each step: once in /proc/self/fd/, a ".." follows the
+ * magic link it came through, so nothing after it makes the path safe.
+ */
+static bool path_in_proc_fd(const char *path)
+{
+	const char *c[5];
+	size_t len[5], n = 0;
+
+	for (const char *p = path; *p;) {
+		size_t l = strcspn(p, "/");
+
+		if (l == 0 || (l == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (l == 2 && p[0] == '.' && p[1] == '.') {
+			n -= n > 0;
+		} else if (n == ELEMENTSOF(c)) {
+			return false; /* deeper than any fd directory */
+		} else {
+			c[n] = p, len[n] = l, n++;
+			if (is_proc_fd_dir(c, len, n))
+				return true;
+		}
+		p += l + (p[l] == '/');
+	}
+	return false;
+}
+
+/* CVE-2024-21626: a cwd in /proc/self/fd/N starts the process in whatever
+ * directory fd N (leaked by the runtime) is, outside the container's root. */
+static int check_cwd(struct plan *pl, const char *id, char **err)
+{
+	const char *cwd = spec_string(spec_member(pl->spec, "process"), "cwd");
+
+	if (cwd && path_in_proc_fd(cwd))
+		return error_set(err, -EPERM, SPEC_INVALID ": container %s: process.cwd `%s` is in a "
+				 "process's fd directory (/proc/self/fd, /proc/thread-self/fd, "
+				 "/proc/<pid>/fd): a file descriptor there leads out of the container",
+				 id, cwd);
+	return 0;
+}
+
 static void check_allow_bpf(const struct context *ctx, struct plan *pl, const char *id)
 {
 	const char *a = spec_annotation(pl->spec, ALLOW_BPF_ANNOTATION);
@@ -210,6 +280,8 @@ int checks_run(struct context *ctx, const char *id, const char *bundle, struct p
 	    asprintf(&config, "%s/config.json", pl->bundle) < 0)
 		return error_set(err, -ENOMEM, "%m");
 	r = spec_load(config, &pl->spec, err);
+	if (r >= 0)
+		r = check_cwd(pl, id, err);
 	if (r >= 0)
 		r = check_namespaces(ctx, pl, err);
 	if (r >= 0)

@@ -147,6 +147,29 @@ make_zombie() {
   assert_nothing_left
 }
 
+# CVE-2024-21626: a cwd in /proc/<pid>/fd starts the process in whatever
+# directory a leaked fd is, outside the container's root.
+@test "process.cwd in a process's fd directory is refused, naming the container and the value; nothing left" {
+  local cwd
+  for cwd in /proc/self/fd/7 /proc/thread-self/fd/7 /proc/1/fd/3 /proc/self/fd \
+      //proc/./self/fd/7 /proc/../proc/self/fd/7/.. /proc/self/fd/7/../.. /proc/12/task/12/fd/4; do
+    b=$(bundle cwdfd ".process.cwd = \"$cwd\"")
+    run moat run --bundle "$b" cwdfd <"$T/empty"
+    echo "$cwd: $output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"container cwdfd: process.cwd \`$cwd\` is in a process's fd directory"* ]]
+    assert_nothing_left
+  done
+}
+
+@test "process.cwd elsewhere in /proc is not refused" {
+  b=$(bundle cwdproc '.process.cwd = "/proc/self/fdinfo" | .process.args = ["pwd"]')
+  run moat run --bundle "$b" cwdproc <"$T/empty"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"/proc/1/fdinfo"* ]]
+}
+
 @test "/dev/null is still root:root" {
   assert_dev_null_intact
 }
