@@ -27,10 +27,11 @@ static char *unescape(char *s)
 
 int mountinfo_parse_line(char *line, struct mountinfo_entry *e)
 {
-	char *save = NULL, *tok, *f[6];
+	char *save = NULL, *tok, *f[6], *end, *rest;
 	int n = 0;
 
 	line[strcspn(line, "\n")] = 0;
+	end = line + strlen(line);
 	for (tok = strtok_r(line, " ", &save); tok && n < 6; tok = strtok_r(NULL, " ", &save))
 		f[n++] = tok;
 	if (n < 6)
@@ -39,6 +40,9 @@ int mountinfo_parse_line(char *line, struct mountinfo_entry *e)
 		tok = strtok_r(NULL, " ", &save);
 	if (!tok)
 		return -EINVAL;
+	/* after " - ", split on each blank: the source may be empty
+	 * (mount -t tmpfs "" DIR shows "tmpfs  rw"), which strtok_r would skip */
+	rest = tok + 1 < end ? tok + 2 : NULL;
 	*e = (struct mountinfo_entry){ 0 };
 	e->mnt_id = atoi(f[0]);
 	e->parent_id = atoi(f[1]);
@@ -47,9 +51,9 @@ int mountinfo_parse_line(char *line, struct mountinfo_entry *e)
 	e->root = unescape(f[3]);
 	e->mount_point = unescape(f[4]);
 	e->mount_opts = f[5];
-	e->fstype = (tok = strtok_r(NULL, " ", &save)) ? tok : "";
-	e->source = (tok = strtok_r(NULL, " ", &save)) ? unescape(tok) : "";
-	e->super_opts = (tok = strtok_r(NULL, " ", &save)) ? tok : "";
+	e->fstype = (tok = strsep(&rest, " ")) ? tok : "";
+	e->source = (tok = strsep(&rest, " ")) ? unescape(tok) : "";
+	e->super_opts = (tok = strsep(&rest, " ")) ? tok : "";
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "fs.h"
 #include "macro.h"
+#include "mountinfo.h"
 
 bool path_is_inside(const char *path, const char *dir)
 {
@@ -141,44 +142,33 @@ int write_file_atomic(const char *path, const char *data, mode_t mode)
 	return 0;
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape_mountinfo(char *s)
-{
-	char *w = s;
+struct last_below {
+	const char *dir;
+	char *point;
+};
 
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3]) {
-			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
+static int remember_below(const struct mountinfo_entry *e, void *userdata)
+{
+	struct last_below *l = userdata;
+
+	if (!path_is_inside(e->mount_point, l->dir))
+		return 0;
+	free(l->point);
+	l->point = strdup(e->mount_point);
+	return l->point ? 0 : -ENOMEM;
 }
 
 /* The mount point of the last mount at or below dir, in *ret (malloc'd). */
 static int last_mount_below(const char *dir, char **ret)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	char point[PATH_MAX];
+	struct last_below l = { .dir = dir };
+	int r = mountinfo_foreach_pid(0, remember_below, &l);
 
-	if (!f)
-		return negative_errno();
-	*ret = NULL;
-	while (getline(&line, &cap, f) > 0) {
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1)
-			continue;
-		unescape_mountinfo(point);
-		if (!path_is_inside(point, dir))
-			continue;
-		free(*ret);
-		*ret = strdup(point);
-		if (!*ret)
-			return -ENOMEM;
+	if (r < 0) {
+		free(l.point);
+		return r;
 	}
+	*ret = l.point;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * idmap-mountinfo.c - parsing /proc/self/mountinfo (see idmap.h): lines, octal escapes,
- * lookups, self binds.
+ * idmap-mountinfo.c - the mount table of /proc/self/mountinfo for idmap.c:
+ * read whole, each line split by lib/mountinfo.h; lookups, self binds.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,8 +15,7 @@
 #include "idmap.h"
 #include "macro.h"
 
-/* ---- mountinfo ---- */
-
+/* For idmap-ovlopts.c: super options keep mountinfo's octal escapes. */
 int octal_at(const char *s)
 {
 	if (s[0] != '\\' || s[1] < '0' || s[1] > '3' || s[2] < '0' || s[2] > '7' || s[3] < '0' ||
@@ -25,67 +24,39 @@ int octal_at(const char *s)
 	return (s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0');
 }
 
-void mountinfo_unescape(char *s)
+/*
+ * Whether a raw line's optional fields hold "shared:N" (lib/mountinfo.h
+ * skips them). Paths are escaped and options have no blank, so a field
+ * starting " shared:" before the first " - " is one of them.
+ */
+static bool line_is_shared(const char *line)
 {
-	char *d = s;
+	const char *sep = strstr(line, " - "), *tag = strstr(line, " shared:");
 
-	while (*s) {
-		int c = octal_at(s);
-
-		if (c > 0) {
-			*d++ = (char)c;
-			s += 4;
-		} else {
-			*d++ = *s++;
-		}
-	}
-	*d = '\0';
-}
-
-int mountinfo_parse_line(char *line, struct mountinfo_entry *ret)
-{
-	struct mountinfo_entry e = {};
-	char *field[5], *tok;
-
-	/* id parent major:minor root mount_point options [optional...] - fstype source super */
-	for (size_t i = 0; i < ELEMENTSOF(field); i++) {
-		field[i] = strsep(&line, " ");
-		if (!field[i] || !line)
-			return -EBADMSG;
-	}
-	if (sscanf(field[0], "%d", &e.id) != 1 || sscanf(field[1], "%d", &e.parent_id) != 1 ||
-	    sscanf(field[2], "%u:%u", &e.major, &e.minor) != 2)
-		return -EBADMSG;
-	e.root = field[3];
-	e.mount_point = field[4];
-	(void)strsep(&line, " "); /* per-mount options */
-	for (;;) {
-		tok = strsep(&line, " ");
-		if (!tok || !line)
-			return -EBADMSG;
-		if (strcmp(tok, "-") == 0)
-			break;
-		if (strncmp(tok, "shared:", 7) == 0)
-			e.shared = true;
-	}
-	e.fstype = strsep(&line, " ");
-	e.source = strsep(&line, " ");
-	e.super_options = line;
-	if (!e.source || !e.super_options)
-		return -EBADMSG;
-	mountinfo_unescape(e.root);
-	mountinfo_unescape(e.mount_point);
-	mountinfo_unescape(e.fstype);
-	mountinfo_unescape(e.source);
-	*ret = e;
-	return 0;
+	return sep && tag && tag < sep;
 }
 
 void mountinfo_done(struct mountinfo *mi)
 {
 	free(mi->buf);
 	free(mi->entries);
+	free(mi->shared);
 	*mi = (struct mountinfo){};
+}
+
+static int mountinfo_grow(struct mountinfo *mi, size_t cap)
+{
+	struct mountinfo_entry *e = realloc(mi->entries, cap * sizeof(*e));
+	bool *shared;
+
+	if (!e)
+		return -ENOMEM;
+	mi->entries = e;
+	shared = realloc(mi->shared, cap * sizeof(*shared));
+	if (!shared)
+		return -ENOMEM;
+	mi->shared = shared;
+	return 0;
 }
 
 int mountinfo_parse(char *text, struct mountinfo *ret)
@@ -99,14 +70,11 @@ int mountinfo_parse(char *text, struct mountinfo *ret)
 		if (!*line)
 			continue;
 		if (mi.n == cap) {
-			struct mountinfo_entry *n;
-
-			cap = cap ? cap * 2 : 64;
-			n = realloc(mi.entries, cap * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			mi.entries = n;
+			r = mountinfo_grow(&mi, cap = cap ? cap * 2 : 64);
+			if (r < 0)
+				return r;
 		}
+		mi.shared[mi.n] = line_is_shared(line);
 		r = mountinfo_parse_line(line, &mi.entries[mi.n]);
 		if (r < 0)
 			return r;
@@ -158,9 +126,14 @@ const struct mountinfo_entry *mountinfo_find(const struct mountinfo *mi, const c
 const struct mountinfo_entry *mountinfo_find_id(const struct mountinfo *mi, int id)
 {
 	for (size_t i = 0; i < mi->n; i++)
-		if (mi->entries[i].id == id)
+		if (mi->entries[i].mnt_id == id)
 			return &mi->entries[i];
 	return NULL;
+}
+
+bool mountinfo_is_shared(const struct mountinfo *mi, const struct mountinfo_entry *e)
+{
+	return mi->shared[e - mi->entries];
 }
 
 /* path below (or at) dir: "" for dir itself, "/x/y" below it, NULL elsewhere. */

@@ -205,7 +205,7 @@ static int ovl_config_of(const struct mountinfo_entry *e, const char *root, stru
 		return -ENOMEM;
 	for (int i = 0; i < 2 && (slash = strrchr(base, '/')); i++)
 		*slash = '\0';
-	return ovl_config_parse(e->super_options, base, ret);
+	return ovl_config_parse(e->super_opts, base, ret);
 }
 
 int prepare_overlay(const struct mountinfo_entry *e, const char *root, const char *dir,

@@ -134,7 +134,8 @@ static int drop_private_bind(const struct mountinfo *mi, const char *dir)
 {
 	const struct mountinfo_entry *top = mountinfo_find(mi, dir);
 
-	if (!top || top->shared || !mountinfo_is_self_bind(top, mountinfo_find_id(mi, top->parent_id)))
+	if (!top || mountinfo_is_shared(mi, top) ||
+	    !mountinfo_is_self_bind(top, mountinfo_find_id(mi, top->parent_id)))
 		return 0;
 	return umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 ? negative_errno() : 0;
 }

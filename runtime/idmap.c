@@ -110,7 +110,8 @@ static int make_work_dir_private(const char *work_dir, const struct mountinfo *m
 {
 	const struct mountinfo_entry *top = mountinfo_find(mi, work_dir);
 
-	if (top && !top->shared && mountinfo_is_self_bind(top, mountinfo_find_id(mi, top->parent_id)))
+	if (top && !mountinfo_is_shared(mi, top) &&
+	    mountinfo_is_self_bind(top, mountinfo_find_id(mi, top->parent_id)))
 		return 0;
 	if (mount(work_dir, work_dir, NULL, MS_BIND, NULL) < 0)
 		return negative_errno();

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mountinfo.h"
+
 struct idmap_range {
 	uint32_t host_uid, host_gid, count;
 };
@@ -45,31 +47,21 @@ int idmap_supported(const char *path);
 
 /* ---- Parsing internals, exposed for tests/unit/test-idmap.c ---- */
 
-/* One line of /proc/self/mountinfo; strings point into the parsed line. */
-struct mountinfo_entry {
-	int id, parent_id;
-	unsigned major, minor;
-	bool shared;		/* "shared:N" among the optional fields */
-	char *root;		/* unescaped */
-	char *mount_point;	/* unescaped */
-	char *fstype;		/* unescaped */
-	char *source;		/* unescaped */
-	char *super_options;	/* raw: still octal-escaped (see ovl_config_parse) */
-};
-
+/* /proc/self/mountinfo read whole; each line split in place by
+ * lib/mountinfo.h, whose entries point into buf. */
 struct mountinfo {
 	char *buf;
 	struct mountinfo_entry *entries;
+	bool *shared;		/* per entry: "shared:N" among its optional fields */
 	size_t n;
 };
 
-/* Decode mountinfo's octal escapes (\040 \011 \012 \134 ...) in place. */
-void mountinfo_unescape(char *s);
-/* Parse one line (modified in place; no trailing newline). -EBADMSG if malformed. */
-int mountinfo_parse_line(char *line, struct mountinfo_entry *ret);
-/* Parse a whole mountinfo text (taken over: freed by mountinfo_done). */
+/* Parse a whole mountinfo text (taken over: freed by mountinfo_done).
+ * -EINVAL if a line is malformed. */
 int mountinfo_parse(char *text, struct mountinfo *ret);
 void mountinfo_done(struct mountinfo *mi);
+/* Whether e (an entry of mi) is a shared mount. */
+bool mountinfo_is_shared(const struct mountinfo *mi, const struct mountinfo_entry *e);
 /* The topmost mount at path (the last one listed), or NULL. */
 const struct mountinfo_entry *mountinfo_find(const struct mountinfo *mi, const char *path);
 const struct mountinfo_entry *mountinfo_find_id(const struct mountinfo *mi, int id);
