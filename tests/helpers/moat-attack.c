@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -174,6 +175,34 @@ static int open_tree_move(const char *src, const char *target)
 	return 0;
 }
 
+/*
+ * A bind copy of src at target, by mount(MS_BIND) ("bind") or by open_tree
+ * with OPEN_TREE_CLONE then move_mount ("open-tree"), remounted read-write.
+ * Works (0) only if the copy ends up writable; the copy is unmounted after.
+ */
+static int copy_remount_rw(const char *how, const char *src, const char *target)
+{
+	struct statvfs st;
+	int r = 0, t;
+
+	if (!strcmp(how, "bind")) {
+		if (mount(src, target, NULL, MS_BIND, NULL) < 0)
+			return fail("mount --bind");
+	} else {
+		t = syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | O_CLOEXEC);
+		if (t < 0)
+			return fail("open_tree");
+		if (syscall(SYS_move_mount, t, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return fail("move_mount");
+	}
+	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND, NULL) < 0)
+		r = fail("remount,bind,rw");
+	else if (statvfs(target, &st) < 0 || (st.f_flag & ST_RDONLY))
+		r = (fprintf(stderr, "moat-attack: %s is still read-only\n", target), 1);
+	(void)umount2(target, MNT_DETACH);
+	return r;
+}
+
 static int mount_and_undo(const char *src, const char *target, const char *type, unsigned long fl)
 {
 	if (mount(src, target, type, fl, NULL) < 0)
@@ -187,7 +216,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: moat-attack [--cgroup DIR] ACTION ARGS\n"
 		"  mount TYPE DIR | fsmount TYPE [DIR] | bind SRC DIR | open-tree SRC DIR\n"
-		"  overmount DIR | open PATH | connect SOCK | listen SOCK\n"
+		"  overmount DIR | copy-rw bind|open-tree SRC DIR | open PATH\n"
+		"  connect SOCK | listen SOCK\n"
 		"  setns PATH | recv-setns SOCK | serve-fd SOCK PATH|pidfd\n"
 		"  socket FAMILY | finit-module KO\n");
 	return 2;
@@ -212,6 +242,8 @@ int main(int argc, char **argv)
 		return mount_and_undo(argv[2], argv[3], NULL, MS_BIND);
 	if (!strcmp(a, "open-tree") && argc == 4)
 		return open_tree_move(argv[2], argv[3]);
+	if (!strcmp(a, "copy-rw") && argc == 5)
+		return copy_remount_rw(argv[2], argv[3], argv[4]);
 	if (!strcmp(a, "overmount") && argc == 3)
 		return mount_and_undo("tmpfs", argv[2], "tmpfs", 0);
 	if (!strcmp(a, "open") && argc == 3)

@@ -10,8 +10,8 @@ load helpers/policy
 
 setup_file() {
   policy_setup_file
-  export RO_SRC=$T/ro-src RO=$T/ro RW=$T/rw
-  mkdir -p "$RO_SRC" "$RO" "$RW"
+  export RO_SRC=$T/ro-src RO=$T/ro RW=$T/rw COPY=$T/copy
+  mkdir -p "$RO_SRC/sub/deeper" "$RO" "$RW" "$COPY"
   echo data >"$RO_SRC/file"
   mkdir -p "$BOXCG"
   spawn sh -c "echo \$\$ > $BOXCG/cgroup.procs && exec unshare -m --propagation private sh -c 'mount --bind $RO_SRC $RO && mount -o remount,bind,ro $RO && mount --bind $RO_SRC $RW && exec sleep 3600'"
@@ -44,6 +44,39 @@ in_box() {
   in_box "$CTL" mount -o remount,bind,rw "$RO"
   [ "$status" -eq 0 ]
   in_box "$CTL" mount -o remount,bind,ro "$RO"
+  [ "$status" -eq 0 ]
+}
+
+# rebind-rw and open-tree-rw of the escape battery, against the kernel rule
+# alone: a bind copy is a new mount the container made, not a start mount.
+@test "protect: a bind copy (mount --bind) of a read-only start mount cannot be made rw (control can)" {
+  in_box "$BOXCG" "$ATTACK" copy-rw bind "$RO" "$COPY"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"remount,bind,rw: Operation not permitted"* ]]
+  in_box "$CTL" "$ATTACK" copy-rw bind "$RO" "$COPY"
+  [ "$status" -eq 0 ]
+}
+
+@test "protect: an open_tree clone + move_mount of a read-only start mount cannot be made rw (control can)" {
+  in_box "$BOXCG" "$ATTACK" copy-rw open-tree "$RO" "$COPY"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"remount,bind,rw: Operation not permitted"* ]]
+  in_box "$CTL" "$ATTACK" copy-rw open-tree "$RO" "$COPY"
+  [ "$status" -eq 0 ]
+}
+
+@test "protect: a bind copy of a directory beneath a read-only start mount cannot be made rw (control can)" {
+  in_box "$BOXCG" "$ATTACK" copy-rw bind "$RO/sub/deeper" "$COPY"
+  [ "$status" -eq 1 ]
+  in_box "$BOXCG" "$ATTACK" copy-rw open-tree "$RO/sub" "$COPY"
+  [ "$status" -eq 1 ]
+  in_box "$CTL" "$ATTACK" copy-rw bind "$RO/sub/deeper" "$COPY"
+  [ "$status" -eq 0 ]
+}
+
+@test "protect: a bind copy of a read-only start mount may be remounted if it stays ro" {
+  in_box "$BOXCG" sh -c "'mount --bind $RO $COPY && mount -o remount,bind,ro,nosuid $COPY && umount $COPY'"
+  echo "$output"
   [ "$status" -eq 0 ]
 }
 
