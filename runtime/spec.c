@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <ctype.h>
+#include <limits.h>
 #include <string.h>
 
 #include "error.h"
@@ -28,24 +30,97 @@ static bool trailing_garbage(const char *buf, size_t len, size_t end)
 	return false;
 }
 
-int spec_load(const char *path, struct json_object **ret, char **err)
+/* The fields of the OCI structs moat reads or writes (the spec, root,
+ * mounts, hooks, linux, its namespaces, id mappings and seccomp profile, the
+ * process). runc decodes config.json with Go's encoding/json, which matches
+ * a key to a field case-insensitively, "\u017f" and "\u212a" (long s, Kelvin
+ * sign) counting as s and k: {"Linux": ...} or {"type": "pid", "PATH": ...}
+ * would be what runc obeys while moat, with json-c, reads past it. */
+static const char *const oci_fields[] = {
+	"ociVersion", "process", "root", "hostname", "domainname", "mounts", "hooks",
+	"annotations", "linux", "terminal", "user", "args", "env", "cwd", "path",
+	"readonly", "destination", "type", "source", "options", "uidMappings",
+	"gidMappings", "prestart", "createRuntime", "createContainer", "startContainer",
+	"poststart", "poststop", "timeout", "sysctl", "resources", "cgroupsPath",
+	"namespaces", "devices", "seccomp", "rootfsPropagation", "maskedPaths",
+	"readonlyPaths", "mountLabel", "intelRdt", "personality", "timeOffsets",
+	"containerID", "hostID", "size", "defaultAction", "defaultErrnoRet",
+	"architectures", "flags", "listenerPath", "listenerMetadata", "syscalls", "names",
+	"action", "errnoRet",
+};
+
+/* Objects whose keys are a map's, matched exactly by Go too. */
+static const char *const oci_maps[] = { "annotations", "sysctl", "unified", "timeOffsets" };
+
+/* Does Go's encoding/json take key for field? (ASCII case, long s, Kelvin.) */
+static bool key_folds_to(const char *key, const char *field)
 {
-	_cleanup_free_ char *buf = NULL;
+	for (; *field; field++) {
+		char c;
+
+		if (!*key)
+			return false;
+		if (!strncmp(key, "\xc5\xbf", 2)) {
+			c = 's';
+			key += 2;
+		} else if (!strncmp(key, "\xe2\x84\xaa", 3)) {
+			c = 'k';
+			key += 3;
+		} else {
+			c = (char)tolower((unsigned char)*key++);
+		}
+		if (c != tolower((unsigned char)*field))
+			return false;
+	}
+	return *key == '\0';
+}
+
+static bool is_map(const char *key)
+{
+	for (size_t i = 0; i < ELEMENTSOF(oci_maps); i++)
+		if (!strcmp(key, oci_maps[i]))
+			return true;
+	return false;
+}
+
+/* A key below o that runc would read as another spelling of an OCI field. */
+static const char *misspelled_key(struct json_object *o)
+{
+	const char *bad = NULL;
+
+	if (json_object_is_type(o, json_type_array))
+		for (size_t i = 0; !bad && i < json_object_array_length(o); i++)
+			bad = misspelled_key(json_object_array_get_idx(o, i));
+	if (!json_object_is_type(o, json_type_object))
+		return bad;
+	json_object_object_foreach(o, key, value) {
+		for (size_t i = 0; i < ELEMENTSOF(oci_fields); i++)
+			if (strcmp(key, oci_fields[i]) && key_folds_to(key, oci_fields[i]))
+				return key;
+		if (!is_map(key) && (bad = misspelled_key(value)))
+			return bad;
+	}
+	return NULL;
+}
+
+int spec_parse(const char *buf, size_t len, const char *name, struct json_object **ret,
+	       char **err)
+{
 	struct json_tokener *tok;
 	struct json_object *o;
-	size_t len, tok_end;
+	const char *bad;
+	size_t tok_end;
 	int r;
 
-	r = read_file(path, &buf, &len);
-	if (r < 0)
-		return error_set(err, r, "cannot read %s: %m", path);
+	if (len >= INT_MAX) /* json-c takes an int */
+		return error_set(err, -EFBIG, "cannot parse %s: larger than 2 GiB", name);
 	tok = json_tokener_new();
 	if (!tok)
 		return error_set(err, -ENOMEM, "%m");
 	o = json_tokener_parse_ex(tok, buf, (int)len + 1); /* the NUL ends the input */
 	tok_end = json_tokener_get_parse_end(tok);
 	if (!o) {
-		r = parse_error(path, tok, buf, err);
+		r = parse_error(name, tok, buf, err);
 		json_tokener_free(tok);
 		return r;
 	}
@@ -53,14 +128,33 @@ int spec_load(const char *path, struct json_object **ret, char **err)
 	if (trailing_garbage(buf, len, tok_end)) {
 		json_object_put(o);
 		return error_set(err, -EINVAL, "cannot parse %s: unexpected data after the JSON value",
-				 path);
+				 name);
 	}
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		return error_set(err, -EINVAL, "cannot parse %s: not a JSON object", path);
+		return error_set(err, -EINVAL, "cannot parse %s: not a JSON object", name);
+	}
+	bad = misspelled_key(o);
+	if (bad) {
+		r = error_set(err, -EINVAL, "cannot parse %s: key `%s` is not spelled as the OCI "
+			      "field runc would read it as", name, bad);
+		json_object_put(o);
+		return r;
 	}
 	*ret = o;
 	return 0;
+}
+
+int spec_load(const char *path, struct json_object **ret, char **err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r;
+
+	r = read_file(path, &buf, &len);
+	if (r < 0)
+		return error_set(err, r, "cannot read %s: %m", path);
+	return spec_parse(buf, len, path, ret, err);
 }
 
 int spec_save(struct json_object *spec, const char *path, char **err)

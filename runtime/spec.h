@@ -10,7 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Parse path; a malformed file gives "cannot parse <path>: <json-c's message>". */
+/* Parse buf (len bytes and a NUL after them, as read_file() gives): one JSON
+ * object; "cannot parse <name>: <json-c's message> (line N)" otherwise. */
+int spec_parse(const char *buf, size_t len, const char *name, struct json_object **ret,
+	       char **err);
+/* Read and parse path. */
 int spec_load(const char *path, struct json_object **ret, char **err);
 int spec_save(struct json_object *spec, const char *path, char **err);
 

@@ -113,6 +113,34 @@ static void test_bind_detection(void **state)
 	json_object_put(o);
 }
 
+/* runc (Go's encoding/json) reads keys case-insensitively, long s and
+ * Kelvin sign included: such a spelling would be obeyed by runc and missed
+ * by moat, e.g. {"Linux": {"namespaces": []}} gives the host's namespaces. */
+static void test_case_variants(void **state)
+{
+	static const char *const refused[] = {
+		"{\"linux\": {}, \"Linux\": {\"namespaces\": []}}",
+		"{\"MOUNTS\": [{\"type\": \"bind\", \"source\": \"/etc/docker\"}]}",
+		"{\"linux\": {\"namespaces\": [{\"type\": \"pid\", \"Path\": \"/proc/1/ns/pid\"}]}}",
+		"{\"mount\\u017f\": []}",
+		"{\"hoo\\u212as\": {}}",
+		"{\"mounts\": [{\"destination\": \"/x\", \"SOURCE\": \"/etc\"}]}",
+	};
+	struct json_object *o;
+	char *err = NULL;
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		assert_null(load(refused[i], &err));
+		assert_non_null(strstr(err, "is not spelled as the OCI field"));
+		free(err), err = NULL;
+	}
+	/* map keys are matched exactly by Go too, and unknown keys are left alone */
+	o = load("{\"annotations\": {\"Path\": \"x\"}, \"linux\": {\"sysctl\": {\"TYPE\": \"1\"}}, "
+		 "\"mountz\": 1}", &err);
+	assert_non_null(o);
+	json_object_put(o);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -120,6 +148,7 @@ int main(void)
 		T(test_malformed),
 		T(test_rewrites),
 		T(test_bind_detection),
+		T(test_case_variants),
 	};
 
 	return cmocka_run_group_tests_name("runtime-spec", tests, NULL, NULL);
