@@ -40,6 +40,7 @@ include loader/build.mk
 -include tests/idmap.mk
 -include tests/security/build.mk
 -include tests/setup.mk
+-include tests/fuzz/build.mk
 include tests/build.mk
 
 all: $(BINARIES) $(TEST_PROGRAMS)
@@ -55,6 +56,10 @@ check: all $(UNIT_TESTS)
 # Only what needs the QEMU guest (BPF-LSM).
 vmtest: all
 	$(Q)tests/run.sh --only vm
+
+# libFuzzer targets, $(FUZZ_TIME) seconds in all (600): tests/fuzz/README.md
+fuzz: $(FUZZ_TARGETS)
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 bench: all
 	$(Q)tests/bench/run.sh
@@ -73,4 +78,4 @@ install: all
 clean:
 	rm -rf $(OUTPUT) $(CLEAN)
 
-.PHONY: all check vmtest bench demo install clean
+.PHONY: all check vmtest fuzz bench demo install clean
