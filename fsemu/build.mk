@@ -1,6 +1,6 @@
 # fsemu/: moat-fs, the /proc and /sys emulation over FUSE (libfuse3 low-level).
 FSEMU_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null || echo -I/usr/include/fuse3)
-FSEMU_LIBS := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null || echo -lfuse3 -lpthread) -lcap -lm
+FSEMU_LIBS := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null || echo -lfuse3 -lpthread) -lcap -ljson-c -lm
 FSEMU_SRCS := $(filter-out fsemu/main.c,$(wildcard fsemu/*.c))
 FSEMU_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(FSEMU_SRCS))
 FSEMU_LIB := $(OUTPUT)/obj/fsemu/libfsemu.a

@@ -2,9 +2,12 @@
 /*
  * caps.h - what moat-fs keeps once it is set up (libcap).
  *
- * The worker keeps only CAP_SYS_PTRACE: it reads /proc/PID/ns/{pid,net} of
- * callers owned by other users (a user-namespaced container's root is uid
- * 100000 to us), which needs ptrace read access. Everything else it does
+ * The worker keeps only CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH: it reads
+ * /proc/PID/ns/{pid,net} of callers owned by other users (a user-namespaced
+ * container's root is uid 100000 to us), which needs ptrace read access,
+ * and the mount vetting (vet.h) reads a caller's memory (ptrace attach
+ * access) and resolves its paths through /proc/PID/root, across the
+ * container's own 0700 directories (CAP_DAC_READ_SEARCH). Everything else it does
  * as the root user without capabilities: /proc/PID/{cgroup,status,stat,
  * uid_map} and cgroup files are world-readable, its state files are its
  * own, and writing the raised limits (fs.file-max, fs.nr_open,

@@ -235,7 +235,7 @@ static int poll_timeout(struct keeper *k)
 static _Noreturn void keeper_main(const struct keeper_conf *conf)
 {
 	struct keeper k = { .conf = conf, .last_check = now_s(), .grace_until = now_s() + 5 };
-	const cap_value_t bound[] = { CAP_SYS_PTRACE };
+	const cap_value_t bound[] = { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH };
 
 	sigset_t none;
 
@@ -246,7 +246,7 @@ static _Noreturn void keeper_main(const struct keeper_conf *conf)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
-	if (caps_limit(bound, 1, NULL, 0) < 0)
+	if (caps_limit(bound, 2, NULL, 0) < 0)
 		log_warning("keeper: cannot drop capabilities");
 	(void)write_pid_file(conf->paths->keeper_pid, getpid());
 	for (;;) {

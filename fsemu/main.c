@@ -24,14 +24,15 @@
 #include "handoff.h"
 #include "keeper.h"
 #include "log.h"
+#include "vet.h"
 
 #define DEFAULT_MOUNTPOINT "/run/moat-fs" /* = MOAT_FS_DEFAULT_MOUNTPOINT: outside moat-runc's state dir */
 #define DEFAULT_STATE_DIR "/run/moat/fs-state"
 #define FUSE_SUPER_MAGIC 0x65735546
 
 struct options {
-	const char *mountpoint, *state_dir;
-	int foreground, debug, stop;
+	const char *mountpoint, *state_dir, *vet_socket;
+	int foreground, debug, stop, no_vet;
 	unsigned threads;
 };
 
@@ -44,6 +45,9 @@ static void usage(FILE *f)
 	      "  -f, --foreground      do not detach\n"
 	      "  -t, --threads N       request threads (default 1: the fastest, see fsemu.h)\n"
 	      "  -d, --debug           log every request\n"
+	      "      --vet-socket PATH where runc hands over containers' seccomp fds for\n"
+	      "                        mount vetting (default <DIR>.vet.sock)\n"
+	      "      --no-vet          do not vet mounts (emulation only)\n"
 	      "      --stop            unmount DIR and stop every moat-fs process of it\n"
 	      "  -h, --help            this help\n\n"
 	      "Starting moat-fs on a mountpoint that is already served replaces the\n"
@@ -62,12 +66,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "threads", required_argument, NULL, 't' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "stop", no_argument, NULL, 'S' },
+		{ "vet-socket", required_argument, NULL, 'V' },
+		{ "no-vet", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int c;
 
-	*o = (struct options){ DEFAULT_MOUNTPOINT, DEFAULT_STATE_DIR, 0, 0, 0, 1 };
+	*o = (struct options){ DEFAULT_MOUNTPOINT, DEFAULT_STATE_DIR, NULL, 0, 0, 0, 0, 1 };
 	while ((c = getopt_long(argc, argv, "m:s:ft:dh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->mountpoint = optarg; break;
@@ -76,6 +82,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 't': o->threads = (unsigned)atoi(optarg); break;
 		case 'd': o->debug = 1; break;
 		case 'S': o->stop = 1; break;
+		case 'V': o->vet_socket = optarg; break;
+		case 'N': o->no_vet = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -124,7 +132,7 @@ static int mount_fuse(const char *dir)
 static char **worker_argv(const struct options *o, const char *self)
 {
 	static char threads[16];
-	static char *argv[12];
+	static char *argv[16];
 	int n = 0;
 
 	snprintf(threads, sizeof(threads), "%u", o->threads);
@@ -138,6 +146,12 @@ static char **worker_argv(const struct options *o, const char *self)
 	argv[n++] = "--foreground";
 	if (o->debug)
 		argv[n++] = "--debug";
+	if (o->no_vet) {
+		argv[n++] = "--no-vet";
+	} else {
+		argv[n++] = "--vet-socket";
+		argv[n++] = (char *)o->vet_socket;
+	}
 	argv[n] = NULL;
 	return argv;
 }
@@ -326,10 +340,11 @@ static int stop_all(const struct fs_paths *p)
 static int run(const struct options *o, char **argv, const struct fs_paths *p)
 {
 	struct fsemu_config cfg = { p->init, p->sysctl, o->threads, o->debug };
-	const cap_value_t keep[] = { CAP_SYS_PTRACE };
+	const cap_value_t keep[] = { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH };
 	_cleanup_close_ int lock = -1;
 	int keeper = -1, fuse_fd = -1, ready = -1, r;
 	struct fsemu *fs = NULL;
+	struct vet *vet = NULL;
 
 	if (!o->foreground && (r = daemonize(p, &ready)) < 0)
 		return log_error_errno(r, "cannot detach: %m");
@@ -346,11 +361,14 @@ static int run(const struct options *o, char **argv, const struct fs_paths *p)
 	r = fsemu_new(&cfg, fuse_fd, keeper >= 0 && r > 0, &fs);
 	if (r < 0)
 		goto out;
-	if ((r = caps_limit(keep, 1, keep, 1)) < 0) {
+	if ((r = caps_limit(keep, 2, keep, 2)) < 0) {
 		log_error_errno(r, "cannot drop capabilities: %m");
 		goto out;
 	}
 	if ((r = fsemu_start(fs)) < 0)
+		goto out;
+	/* after the drop: the thread starts with the capabilities kept */
+	if (!o->no_vet && (r = vet_start(o->vet_socket, &vet)) < 0)
 		goto out;
 	(void)write_pid_file(p->pid, getpid());
 	close(TAKE_FD(lock));
@@ -358,6 +376,7 @@ static int run(const struct options *o, char **argv, const struct fs_paths *p)
 		(void)!write(ready, "", 1), close(ready);
 	r = serve(fs, p, argv, keeper);
 out:
+	vet_free(vet);
 	fsemu_free(fs);
 	if (read_pid_file(p->pid) == getpid())
 		(void)unlink(p->pid);
@@ -366,7 +385,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	static char self[PATH_MAX], mountpoint[PATH_MAX];
+	static char self[PATH_MAX], mountpoint[PATH_MAX], vet_socket[PATH_MAX + 16];
 	struct fs_paths paths;
 	struct options o;
 	sigset_t mask;
@@ -383,6 +402,10 @@ int main(int argc, char **argv)
 	if ((r = absolute_path(o.mountpoint, mountpoint, sizeof(mountpoint))) < 0)
 		return log_error_errno(r, "%s: %m", o.mountpoint), 1;
 	o.mountpoint = mountpoint;
+	if (!o.vet_socket) {
+		snprintf(vet_socket, sizeof(vet_socket), "%s.vet.sock", mountpoint);
+		o.vet_socket = vet_socket;
+	}
 	if ((r = fs_paths_init(&paths, o.state_dir, mountpoint)) < 0)
 		return log_error_errno(r, "cannot use state directory %s: %m", o.state_dir), 1;
 	if (o.stop)

@@ -31,6 +31,7 @@ struct plan {
 	struct cstate joined; /* the container whose namespaces are joined */
 	bool allow_bpf;
 	bool fsemu; /* moat-fs is mounted: add its files (emulate.h) */
+	bool vet;   /* moat-fs vets mounts: trap them to it (seccomp.h) */
 };
 
 /* Load <bundle>/config.json into pl and check it for container id. */

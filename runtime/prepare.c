@@ -14,6 +14,7 @@
 #include "release.h"
 #include "rewrite.h"
 #include "seal.h"
+#include "seccomp.h"
 #include "stdioguard.h"
 #include "view.h"
 
@@ -93,6 +94,8 @@ static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, cha
 		r = seal_views(pl->spec, v.dir, p->st.id, err);
 	if (r >= 0 && pl->fsemu)
 		r = emulate_add(pl->spec, ctx->cfg.fsemu_mountpoint, err);
+	if (r >= 0 && pl->vet)
+		r = seccomp_add_vetting(pl->spec, ctx->cfg.fsemu_mountpoint, err);
 	if (v.warning)
 		log_warning("%s", v.warning);
 	p->st.idmapped = v.idmapped;
@@ -139,6 +142,8 @@ int prepare_container(struct context *ctx, const char *id, const char *bundle, b
 		r = checks_run(ctx, id, bundle, &pl, err);
 	if (r >= 0)
 		r = emulate_check(&ctx->cfg, &pl.fsemu, err);
+	if (r >= 0)
+		r = seccomp_vet_check(&ctx->cfg, pl.fsemu, &pl.vet, err);
 	if (r >= 0)
 		r = claim(ctx, id, &pl, ret, err);
 	if (r >= 0 && detached && !spec_terminal(pl.spec))

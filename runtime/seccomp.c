@@ -8,11 +8,19 @@
  * mount(8) and friends fall back to mount(2), whose remounts the kernel
  * policy vets race-free (bpf/protect.bpf.c). A container without a seccomp
  * profile (--privileged) gets one that allows everything else.
+ *
+ * With moat-fs vetting mounts (fsemu/vet.h), mount, umount2, open_tree and
+ * move_mount are trapped to it with SCMP_ACT_NOTIFY; runc hands the notify
+ * fd to moat-fs's vet socket (linux.seccomp.listenerPath) during create.
  */
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "error.h"
+#include "log.h"
 #include "seccomp.h"
 #include "spec.h"
 
@@ -62,4 +70,105 @@ void seccomp_add_moat_rules(struct json_object *spec)
 	for (size_t i = 0; i < sizeof(enosys_syscalls) / sizeof(*enosys_syscalls); i++)
 		drop_from_rules(syscalls, enosys_syscalls[i]);
 	json_object_array_add(syscalls, enosys_rule());
+}
+
+/* --- vetting (fsemu/vet.h) --- */
+
+static const char *const vetted_syscalls[] = { "mount", "umount2", "open_tree", "move_mount" };
+
+static bool action_allows(const char *action)
+{
+	return action && (strcmp(action, "SCMP_ACT_ALLOW") == 0 || strcmp(action, "SCMP_ACT_LOG") == 0);
+}
+
+/* How the profile treats name: 1 allowed (by a plain rule or the default),
+ * 0 decided otherwise (denied, or by argument conditions): left alone. */
+static int profile_allows(struct json_object *profile, struct json_object *syscalls,
+			  const char *name)
+{
+	bool named = false;
+
+	for (size_t i = 0; i < json_object_array_length(syscalls); i++) {
+		struct json_object *rule = json_object_array_get_idx(syscalls, i);
+		struct json_object *names = spec_member(rule, "names"), *args = spec_member(rule, "args");
+
+		for (size_t j = 0; names && json_object_is_type(names, json_type_array) &&
+				   j < json_object_array_length(names); j++) {
+			const char *n = json_object_get_string(json_object_array_get_idx(names, j));
+
+			if (!n || strcmp(n, name) != 0)
+				continue;
+			if (!action_allows(spec_string(rule, "action")) ||
+			    (args && json_object_array_length(args) > 0))
+				return 0;
+			named = true;
+		}
+	}
+	return named || action_allows(spec_string(profile, "defaultAction"));
+}
+
+static char *vet_socket_path(const char *mountpoint)
+{
+	char *p;
+
+	return asprintf(&p, "%s.vet.sock", mountpoint) < 0 ? NULL : p;
+}
+
+int seccomp_vet_check(const struct moat_config *cfg, bool fsemu, bool *ret, char **err)
+{
+	_cleanup_free_ char *sock = NULL;
+	struct stat st;
+
+	*ret = false;
+	if (!fsemu)
+		return 0;
+	if (!(sock = vet_socket_path(cfg->fsemu_mountpoint)))
+		return error_set(err, -ENOMEM, "%m");
+	if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		*ret = true;
+		return 0;
+	}
+	if (cfg->fsemu == FSEMU_REQUIRED)
+		return error_set(err, -ENOENT, "moat-fs on %s does not vet mounts (no %s) (fsemu = "
+				 "required): refusing to start the container without mount vetting",
+				 cfg->fsemu_mountpoint, sock);
+	log_warning("moat-fs on %s does not vet mounts (no %s): the container's mounts are "
+		    "left to the kernel", cfg->fsemu_mountpoint, sock);
+	return 0;
+}
+
+static struct json_object *notify_rule(struct json_object *names)
+{
+	struct json_object *rule = json_object_new_object();
+
+	json_object_object_add(rule, "names", names);
+	spec_set_string(rule, "action", "SCMP_ACT_NOTIFY");
+	return rule;
+}
+
+int seccomp_add_vetting(struct json_object *spec, const char *mountpoint, char **err)
+{
+	struct json_object *profile = spec_member_object(spec_member_object(spec, "linux"), "seccomp");
+	struct json_object *syscalls = spec_member_array(profile, "syscalls");
+	struct json_object *names = json_object_new_array();
+	_cleanup_free_ char *sock = vet_socket_path(mountpoint);
+
+	if (!sock || !names) {
+		json_object_put(names);
+		return error_set(err, -ENOMEM, "%m");
+	}
+	for (size_t i = 0; i < sizeof(vetted_syscalls) / sizeof(*vetted_syscalls); i++) {
+		if (!profile_allows(profile, syscalls, vetted_syscalls[i]))
+			continue;
+		drop_from_rules(syscalls, vetted_syscalls[i]);
+		json_object_array_add(names, json_object_new_string(vetted_syscalls[i]));
+	}
+	if (json_object_array_length(names) == 0) {
+		json_object_put(names);
+		return 0; /* the profile denies them all: nothing to vet */
+	}
+	json_object_array_add(syscalls, notify_rule(names));
+	spec_set_string(profile, "listenerPath", sock);
+	spec_set_string(profile, "listenerMetadata", "moat");
+	return 0;
 }

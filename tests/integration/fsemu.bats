@@ -35,11 +35,11 @@ teardown_file() {
   [ "$(cat /proc/"$(fs_worker_pid)"/comm)" = moat-fs ]
 }
 
-@test "the worker keeps only CAP_SYS_PTRACE, the keeper nothing" {
+@test "the worker keeps only CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, the keeper nothing" {
   run grep CapEff /proc/"$(fs_worker_pid)"/status
-  [ "${output##*:$'\t'}" = 0000000000080000 ]
+  [ "${output##*:$'\t'}" = 0000000000080004 ]
   run grep CapBnd /proc/"$(fs_worker_pid)"/status
-  [ "${output##*:$'\t'}" = 0000000000080000 ]
+  [ "${output##*:$'\t'}" = 0000000000080004 ]
   run grep CapEff /proc/"$(fs_keeper_pid)"/status
   [ "${output##*:$'\t'}" = 0000000000000000 ]
 }

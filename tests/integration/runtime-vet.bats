@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# moat-runc + moat-fs: mount vetting over seccomp user notification
+# (fsemu/vet.h). A container with CAP_SYS_ADMIN and a read-only host bind,
+# as in the spec's transcript. The vetting alone (no kernel policy here) is
+# what answers for the mounts runc made inside the container (/, /proc,
+# the emulated files): the control is the same container under moat-runc
+# with moat-fs not vetting (--no-vet, fsemu = optional), and plain runc.
+load helpers/runtime
+source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+
+setup_file() {
+  command -v "$RUNC_BIN" >/dev/null || skip "runc not installed"
+  fs_setup_file
+  FS_T=$T
+  fs_start
+  rt_setup_file
+  mkdir -p "$T/home" "$T/rootfs/root/tmpfs"
+  cp "$REPO/${OUTPUT:-build}/tests/remount-race" "$T/rootfs/remount-race"
+  echo hello >"$T/home/file"
+  rt_write_conf "$T/moat.conf" "fsemu_mountpoint = $MNT" "fsemu = required"
+  export FS_T FS_MNT=$MNT FS_STATE=$STATE
+}
+
+teardown_file() {
+  rt_teardown_file
+  T=$FS_T fs_teardown_file
+}
+teardown() { rt_teardown; }
+
+# vetted NAME SCRIPT: the spec's container (--cap-add SYS_ADMIN -v $HOME:/mnt:ro)
+# running SCRIPT; root read-only like `docker run --read-only`.
+vetted() {
+  bundle "$1" '.process.args = ["sh", "-c", $s] | .root.readonly = true
+    | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])
+    | .linux.cgroupsPath = $cg
+    | .mounts += [{destination: "/mnt", type: "bind", source: ($T + "/home"), options: ["rbind", "ro"]},
+                  {destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]' \
+    --arg s "$2" --arg T "$T" --arg cg "/$CGNAME-$1"
+}
+
+fs_log() { cat "$FS_STATE"/*.log 2>/dev/null; }
+
+@test "the spec's transcript: a read-only bind stays read-only, the container's own tmpfs is its own" {
+  local b
+  b=$(vetted transcript 'mount -o remount,rw /mnt /mnt; echo "rc=$?"
+    mount -t tmpfs tmpfs /root/tmpfs && mount -o remount,ro /root/tmpfs /root/tmpfs &&
+    grep " /root/tmpfs " /proc/mounts && mount -o remount,rw /root/tmpfs /root/tmpfs &&
+    grep " /root/tmpfs " /proc/mounts && umount /root/tmpfs && echo unmounted')
+  out_of moat run --bundle "$b" vet-transcript
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"mount: permission denied (are you root?)"*"rc=255"* ]] ||
+    [[ "$output" == *"mount: permission denied (are you root?)"*"rc=1"* ]]
+  [[ "$output" == *"tmpfs /root/tmpfs tmpfs ro,"* ]]
+  [[ "$output" == *"tmpfs /root/tmpfs tmpfs rw,"* ]]
+  [[ "$output" == *unmounted* ]]
+}
+
+# attack NAME SCRIPT [moat-only]: SCRIPT prints ESCAPED when its mount call
+# worked. The controls: plain runc (unless moat-only: what moat itself adds),
+# and moat-runc with moat-fs not vetting.
+attack() {
+  local b
+  b=$(vetted "$1" "$2")
+  if [ -z "${3:-}" ]; then
+    out_of plain_runc run --bundle "$b" "vet-$1-plain"
+    echo "plain runc: $output"
+    [[ "$output" == *ESCAPED* ]]
+  fi
+  MOAT_CONF=$T/novet.conf out_of moat run --bundle "$b" "vet-$1-novet"
+  echo "moat-runc, moat-fs not vetting: $output"
+  [[ "$output" == *ESCAPED* ]]
+  out_of moat run --bundle "$b" "vet-$1"
+  echo "moat-runc, vetted: $output"
+  [[ "$output" != *ESCAPED* ]]
+  [[ "$output" == *"Operation not permitted"* || "$output" == *"permission denied"* ]]
+  fs_log | grep -q "container vet-$1: denied"
+}
+
+novet_setup() {
+  [ -e "$T/novet/mnt" ] && return 0
+  mkdir -p "$T/novet/mnt" "$T/novet/state"
+  MNT=$T/novet/mnt STATE=$T/novet/state fs_start --no-vet
+  rt_write_conf "$T/novet.conf" "fsemu_mountpoint = $T/novet/mnt" "fsemu = optional"
+}
+
+@test "/proc cannot be unmounted" {
+  novet_setup
+  attack umount-proc 'umount -l /proc && echo ESCAPED'
+}
+
+@test "an emulated file cannot be unmounted" {
+  novet_setup
+  attack umount-uptime 'umount /proc/uptime && echo ESCAPED' moat-only
+}
+
+@test "the read-only root cannot be remounted read-write" {
+  novet_setup
+  attack remount-root 'mount -o remount,bind,rw / && echo ESCAPED'
+}
+
+@test "a non-recursive bind of /proc does not uncover the emulated files" {
+  novet_setup
+  attack bind-proc 'mount --bind /proc /tmp && echo ESCAPED' moat-only
+}
+
+@test "the rewritten spec traps the four mount calls to moat-fs, nothing else" {
+  local b
+  b=$(vetted spec 'true')
+  out_of moat create --bundle "$b" vet-spec
+  [ "$status" -eq 0 ]
+  jq -e --arg sock "$FS_MNT.vet.sock" '.linux.seccomp.listenerPath == $sock
+    and ([.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_NOTIFY") | .names[]]
+         == ["mount", "umount2", "open_tree", "move_mount"])' \
+    "$T/state/containers/vet-spec/config.json"
+  moat delete --force vet-spec
+}
+
+@test "moat-fs not vetting with fsemu = required refuses the container and leaves nothing" {
+  novet_setup
+  local b
+  rt_write_conf "$T/novet-req.conf" "fsemu_mountpoint = $T/novet/mnt" "fsemu = required"
+  b=$(vetted refused 'echo ran')
+  MOAT_CONF=$T/novet-req.conf out_of moat run --bundle "$b" vet-refused
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"moat-fs on $T/novet/mnt does not vet mounts (no $T/novet/mnt.vet.sock)"* ]]
+  [[ "$output" != *ran* ]]
+  assert_nothing_left
+}
+
+# The vetting reads the path, then the kernel reads it again: a thread
+# flipping it between the container's own tmpfs and the read-only /mnt must
+# never get /mnt remounted read-write (the kernel's lock on the sealed view
+# is the race-free backstop; runtime/seal.h).
+@test "the remount race (10000 tries, a thread flipping the path) never makes /mnt writable" {
+  local b script='mount -t tmpfs tmpfs /root/tmpfs && /remount-race 10000 /mnt /root/tmpfs'
+  b=$(vetted race "$script")
+  out_of plain_runc run --bundle "$b" vet-race-plain
+  echo "plain runc: $output"
+  [[ "$output" =~ writable=[1-9] ]]
+  out_of moat run --bundle "$b" vet-race
+  echo "moat: $output"
+  [ "$status" -eq 0 ]
+  [[ "$output" =~ tries=10000\ remounted=[1-9][0-9]*\ writable=0 ]]
+}
