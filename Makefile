@@ -39,6 +39,7 @@ include loader/build.mk
 -include fsemu/build.mk
 -include tests/idmap.mk
 -include tests/security/build.mk
+-include tests/race/build.mk
 -include tests/setup.mk
 -include tests/fuzz/build.mk
 include tests/build.mk
