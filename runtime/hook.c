@@ -8,6 +8,10 @@
  * that cannot be done (and kernel_policy is not optional), it fails, runc
  * aborts the create, and moat-runc create reports the message it leaves in
  * <state dir>/containers/<id>/hook-error.
+ *
+ * `moat-runc hook poststart`: the poststart hook that `moat-runc run` adds
+ * (run.c). It records the container's start mounts in the kernel policy,
+ * as `moat-runc start` does for create+start.
  */
 #include <json-c/json.h>
 #include <string.h>
@@ -128,6 +132,60 @@ static int create_runtime(struct context *ctx, char **ret_id, char **err)
 	return r;
 }
 
+/* runc's init is named so until it execs the container's process. */
+static bool still_runc_init(pid_t pid)
+{
+	_cleanup_free_ char *comm = NULL;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	return read_file(path, &comm, NULL) >= 0 && strcmp(comm, "runc:[2:INIT]\n") == 0;
+}
+
+/*
+ * runc 1.1 runs poststart hooks once the container's mount table is final
+ * and before its init may exec the process: right after create, in `run`
+ * too. A runc that runs them after the exec (upstream's change,
+ * opencontainers/runc#5186) is caught by the check on the init's name, made
+ * after the recording: the container fails rather than run with mounts its
+ * process may already have changed.
+ */
+static int record_start_mounts(const struct cstate *s, struct context *ctx, char **err)
+{
+	int r = kpolicy_protect_mounts(&ctx->cfg, s, err);
+
+	if (r >= 0 && !still_runc_init(s->pid))
+		r = error_set(err, -EBUSY, "container %s: its process started before its start "
+			      "mounts could be recorded (this runc runs poststart hooks after "
+			      "the start); use create and start", s->id);
+	if (r < 0 && ctx->cfg.kernel_policy == KERNEL_POLICY_OPTIONAL) {
+		log_warning("%s", *err);
+		return 0;
+	}
+	return r;
+}
+
+static int poststart(struct context *ctx, char **ret_id, char **err)
+{
+	struct cstate s;
+	pid_t pid = 0;
+	int r;
+
+	r = read_oci_state(ret_id, &pid, err);
+	if (r < 0)
+		return r;
+	if (!state_id_valid(*ret_id) || state_read(ctx->cfg.state_dir, *ret_id, &s) < 0)
+		return error_set(err, -ENOENT, "container %s has no moat state in %s",
+				 *ret_id, ctx->cfg.state_dir);
+	if (s.registered && s.pid == pid)
+		r = record_start_mounts(&s, ctx, err);
+	else if (s.registered)
+		r = error_set(err, -ESRCH, "container %s: runc's pid %d is not the init %d moat "
+			      "registered", s.id, (int)pid, (int)s.pid);
+	cstate_free(&s);
+	return r;
+}
+
 /* Leave the message where moat-runc create finds it. */
 static void save_hook_error(struct context *ctx, const char *id, const char *msg)
 {
@@ -145,10 +203,13 @@ int cmd_hook(struct context *ctx)
 	_cleanup_free_ char *err = NULL, *id = NULL;
 	int r;
 
-	if (ctx->n_args != 1 || strcmp(ctx->args[0], "create-runtime") != 0)
-		return log_error("usage: moat-runc hook create-runtime (the container's OCI state "
-				 "on stdin)"), 1;
-	r = create_runtime(ctx, &id, &err);
+	if (ctx->n_args == 1 && strcmp(ctx->args[0], "create-runtime") == 0)
+		r = create_runtime(ctx, &id, &err);
+	else if (ctx->n_args == 1 && strcmp(ctx->args[0], "poststart") == 0)
+		r = poststart(ctx, &id, &err);
+	else
+		return log_error("usage: moat-runc hook create-runtime|poststart (the container's "
+				 "OCI state on stdin)"), 1;
 	if (r >= 0)
 		return 0;
 	save_hook_error(ctx, id, err);

@@ -69,6 +69,20 @@ int kpolicy_register(struct moat_policy *p, const struct cstate *s, char **err)
 	return 0;
 }
 
+int kpolicy_protect_mounts(const struct moat_config *cfg, const struct cstate *s, char **err)
+{
+	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
+	int r = kpolicy_open(cfg, s->id, &p, err);
+
+	if (r < 0)
+		return r;
+	r = moat_policy_protect_mounts(p, s->cgroup_id, s->pid);
+	if (r < 0)
+		return error_set(err, r, "cannot record the mounts of container %s (pid %d) in the "
+				 "kernel policy: %m", s->id, s->pid);
+	return 0;
+}
+
 int kpolicy_unregister(const struct moat_config *cfg, const struct cstate *s)
 {
 	struct moat_policy *p = NULL;

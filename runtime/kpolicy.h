@@ -21,6 +21,9 @@ int kpolicy_open(const struct moat_config *cfg, const char *id, struct moat_poli
 int kpolicy_restrict_all(struct moat_policy *p, const struct strv *paths, char **err);
 /* Register the container's cgroup (s->cgroup_dir, s->pid, s->allow_bpf). */
 int kpolicy_register(struct moat_policy *p, const struct cstate *s, char **err);
+/* Record the start mounts of the container's init (s->pid) for its
+ * registered cgroup (s->cgroup_id): moat_policy_protect_mounts. */
+int kpolicy_protect_mounts(const struct moat_config *cfg, const struct cstate *s, char **err);
 /* Unregister by the recorded cgroup id; absent is fine. */
 int kpolicy_unregister(const struct moat_config *cfg, const struct cstate *s);
 

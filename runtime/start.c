@@ -5,7 +5,8 @@
  * no unmounting them, read-only stays read-only, nothing over /proc and /sys).
  * Only now is the mount table final: runc has pivoted into the rootfs and
  * made the read-only paths read-only. Then runc start, unchanged.
- * (`moat-runc run` has no such step: runc starts the process itself.)
+ * (`moat-runc run` has no such step: runc starts the process itself; it
+ * records them from a poststart hook instead, see run.c.)
  */
 #include <string.h>
 
@@ -23,21 +24,6 @@ static const char *start_id(const struct context *ctx)
 	return NULL;
 }
 
-static int protect_mounts(struct context *ctx, const struct cstate *s, char **err)
-{
-	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
-	int r;
-
-	r = kpolicy_open(&ctx->cfg, s->id, &p, err);
-	if (r >= 0) {
-		r = moat_policy_protect_mounts(p, s->cgroup_id, s->pid);
-		if (r < 0)
-			error_set(err, r, "cannot record the mounts of container %s (pid %d) in the "
-				  "kernel policy: %m", s->id, s->pid);
-	}
-	return r;
-}
-
 int cmd_start(struct context *ctx)
 {
 	_cleanup_free_ char *err = NULL;
@@ -47,7 +33,7 @@ int cmd_start(struct context *ctx)
 
 	if (id && state_id_valid(id) && state_read(ctx->cfg.state_dir, id, &s) >= 0) {
 		if (s.registered)
-			r = protect_mounts(ctx, &s, &err);
+			r = kpolicy_protect_mounts(&ctx->cfg, &s, &err);
 		cstate_free(&s);
 	}
 	if (r < 0) {

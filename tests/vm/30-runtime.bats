@@ -81,6 +81,20 @@ privileged() {
   [[ "$output" == *"Error: can't get next map: Operation not permitted"* ]]
 }
 
+@test "runtime: run -d records the start mounts: /proc cannot be unmounted (plain runc: it can)" {
+  id=$(stat -c %i "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/"$(moat state bpfbox | jq -r .pid)"/cgroup)")
+  run bpftool map dump pinned /sys/fs/bpf/moat/protected_mounts
+  [[ "$output" == *"\"cgroup_id\": $id"* ]]
+  run moat exec bpfbox umount -l /proc
+  [ "$status" -ne 0 ]
+  run moat exec bpfbox test -e /proc/self/status
+  [ "$status" -eq 0 ]
+  run plain_runc exec plainbox umount -l /proc
+  [ "$status" -eq 0 ]
+  run plain_runc exec plainbox test -e /proc/self/status
+  [ "$status" -ne 0 ]
+}
+
 @test "runtime: the spec's remount transcript: a read-only bind stays read-only, own tmpfs is free" {
   mkdir -p "$T/home" && echo hi >"$T/home/file"
   b=$(bundle vet '.process.args = ["sleep", "600"] | .root.readonly = false
