@@ -188,10 +188,11 @@ static int decide(struct call *k, const struct seccomp_data *d)
 
 static void respond(int fd, __u64 id, int error)
 {
-	_cleanup_free_ struct seccomp_notif_resp *resp = calloc(1, sizes.seccomp_notif_resp);
+	static struct seccomp_notif_resp *resp;
 
-	if (!resp)
+	if (!resp && !(resp = malloc(sizes.seccomp_notif_resp)))
 		return;
+	memset(resp, 0, sizes.seccomp_notif_resp);
 	resp->id = id;
 	if (error)
 		resp->error = error;
@@ -203,25 +204,30 @@ static void respond(int fd, __u64 id, int error)
 
 int vet_answer(int notify_fd, const struct vet_container *c)
 {
-	_cleanup_free_ struct seccomp_notif *req = calloc(1, sizes.seccomp_notif);
-	_cleanup_free_ struct call *k = calloc(1, sizeof(*k));
+	/* one vetting thread: buffers reused, not allocated per call */
+	static struct seccomp_notif *req;
+	static struct call k;
 	int r;
 
-	if (!req || !k)
+	if (!req && !(req = malloc(sizes.seccomp_notif)))
 		return -ENOMEM;
+	memset(req, 0, sizes.seccomp_notif); /* the kernel wants it zeroed */
 	if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
 		return errno == ENOENT || errno == EINTR ? 0 : negative_errno();
-	*k = (struct call){ .tid = (pid_t)req->pid, .c = c, .name = "?" };
-	r = decide(k, &req->data);
-	/* the caller may be gone and its pid reused while we read it */
-	if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+	k = (struct call){ .tid = (pid_t)req->pid, .c = c, .name = "?" };
+	r = decide(&k, &req->data);
+	/* A denial is logged with what was read: make sure it was the
+	 * caller's (its pid may have been reused meanwhile). Letting the
+	 * kernel go on needs no such check: it acts on the caller's own
+	 * arguments, and the kernel's locks and policy hold whatever we read. */
+	if (r < 0 && ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
 		return 0;
-	if (r < 0 && k->why)
-		log_info("container %s: denied %s of %s by pid %d: %s", c->id, k->name, k->path,
-			 k->tid, k->why);
+	if (r < 0 && k.why)
+		log_info("container %s: denied %s of %s by pid %d: %s", c->id, k.name, k.path,
+			 k.tid, k.why);
 	else if (r < 0)
-		log_debug("container %s: %s of %s by pid %d fails: %s", c->id, k->name, k->path,
-			  k->tid, strerror(-r));
+		log_debug("container %s: %s of %s by pid %d fails: %s", c->id, k.name, k.path,
+			  k.tid, strerror(-r));
 	respond(notify_fd, req->id, r);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,6 +21,13 @@
 #include "vet.h"
 
 #define MAX_FDS 4
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
 
 /* An epoll entry: the listener and the stop eventfd have c == NULL. */
 struct watch {
@@ -162,6 +170,8 @@ static void accept_one(struct vet *v)
 	}
 	if (!(c = container_get(v, id, init_pid)))
 		goto out;
+	/* 6.6+: the caller and this thread hand over on one CPU, no IPI */
+	(void)ioctl(fds[i], SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	if ((r = watch_add(v, fds[i], c)) < 0) {
 		log_warning_errno(r, "container %s: cannot watch its seccomp fd: %m", id);
 		c->nfds++;

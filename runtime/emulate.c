@@ -143,6 +143,22 @@ static int add_hook(struct json_object *spec, const char *mountpoint, const char
 	return r;
 }
 
+/* runc would make the emulated /proc/sysrq-trigger read-only (Docker lists
+ * it in readonlyPaths) and writes to it would fail with EROFS: moat-fs
+ * swallows them, they never reach the host, so it stays writable. */
+static void unlist_readonly(struct json_object *spec, const char *path)
+{
+	struct json_object *ro = spec_member(spec_member(spec, "linux"), "readonlyPaths");
+
+	for (size_t i = ro && json_object_is_type(ro, json_type_array) ?
+			json_object_array_length(ro) : 0; i-- > 0;) {
+		const char *p = json_object_get_string(json_object_array_get_idx(ro, i));
+
+		if (p && same_destination(p, path))
+			json_object_array_del_idx(ro, i, 1);
+	}
+}
+
 int emulate_add(struct json_object *spec, const char *mountpoint, char **err)
 {
 	struct json_object *mounts = spec_member_array(spec, "mounts");
@@ -162,5 +178,8 @@ int emulate_add(struct json_object *spec, const char *mountpoint, char **err)
 		json_object_array_add(mounts, bind_mount(e->container_path, source,
 							 e->flags & MOAT_FS_RW));
 	}
-	return rootfs_proc_is_dir(rootfs) ? add_hook(spec, mountpoint, rootfs, err) : 0;
+	if (!rootfs_proc_is_dir(rootfs))
+		return 0;
+	unlist_readonly(spec, "/proc/sysrq-trigger");
+	return add_hook(spec, mountpoint, rootfs, err);
 }

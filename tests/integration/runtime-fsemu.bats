@@ -103,3 +103,17 @@ last() { tail -n1 <<<"$output"; }
   [[ $output == *"moat-fs is not mounted on $T/no-fs"* ]]
   [ "$(last | cut -d. -f1)" -ge 10 ]
 }
+
+@test "/proc/sysrq-trigger is writable (moat-fs swallows it) although the spec lists it read-only" {
+  local b
+  [ -e /proc/sysrq-trigger ] || skip "this kernel has no /proc/sysrq-trigger (tests/vm/fsemu.bats checks it)"
+  b=$(sh_bundle sysrq 'echo h >/proc/sysrq-trigger && echo written' \
+    '| .linux.readonlyPaths += ["/proc/sysrq-trigger"] | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])')
+  out_of plain_runc run --bundle "$b" fsemu-sysrq-plain
+  echo "plain runc: $output"
+  [[ "$output" == *"Read-only file system"* ]]
+  out_of moat run --bundle "$b" fsemu-sysrq
+  echo "moat: $output"
+  [ "$status" -eq 0 ]
+  [ "$(last)" = written ]
+}
