@@ -150,6 +150,43 @@ static int check_namespaces(struct context *ctx, struct plan *pl, char **err)
 	return 0;
 }
 
+/* One host directory an overlay mount's option names: checked like a bind
+ * source (overlayfs is mountable in a user namespace since 5.11). */
+static int check_overlay_dir(struct plan *pl, const struct mount_rules *rules, const char *dir,
+			     char **err)
+{
+	_cleanup_free_ char *resolved = NULL;
+	int r = mounts_check_source(rules, pl->bundle, dir, &resolved, err);
+
+	return r < 0 ? error_prefix(err, r, SPEC_ERROR) : 0;
+}
+
+static int check_overlay(struct plan *pl, const struct mount_rules *rules, struct json_object *m,
+			 char **err)
+{
+	struct json_object *opts = spec_member(m, "options");
+	static const char *const keys[] = { "lowerdir=", "upperdir=", "workdir=" };
+	int r = 0;
+
+	for (size_t i = 0; opts && json_object_is_type(opts, json_type_array) &&
+			   i < json_object_array_length(opts) && r >= 0; i++) {
+		const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
+
+		for (size_t k = 0; o && k < ELEMENTSOF(keys) && r >= 0; k++) {
+			_cleanup_free_ char *dirs = NULL;
+			char *save = NULL;
+
+			if (strncmp(o, keys[k], strlen(keys[k])) != 0)
+				continue;
+			if (!(dirs = strdup(o + strlen(keys[k]))))
+				return error_set(err, -ENOMEM, "%m");
+			for (char *d = strtok_r(dirs, ":", &save); d && r >= 0; d = strtok_r(NULL, ":", &save))
+				r = check_overlay_dir(pl, rules, d, err);
+		}
+	}
+	return r;
+}
+
 static int check_mount(struct plan *pl, const struct mount_rules *rules, size_t i, char **err)
 {
 	struct json_object *m = json_object_array_get_idx(spec_member(pl->spec, "mounts"), i);
@@ -157,7 +194,7 @@ static int check_mount(struct plan *pl, const struct mount_rules *rules, size_t 
 	int r;
 
 	if (!spec_mount_is_bind(m))
-		return 0;
+		return check_overlay(pl, rules, m, err);
 	if (!src)
 		return error_set(err, -EINVAL, SPEC_ERROR ": bind mount #%zu has no source", i);
 	r = mounts_check_source(rules, pl->bundle, src, &pl->sources[i], err);

@@ -163,3 +163,23 @@ attack() {
 @test "/dev/null is still root:root" {
   assert_dev_null_intact
 }
+
+# overlayfs is mountable in a user namespace (5.11+): its lowerdir names
+# host directories as a bind's source does.
+@test "an overlay mount with a restricted lowerdir" {
+  local b
+  mkdir -p "$T/ovl/upper" "$T/ovl/work" "$T/rootfs/mnt/ovl"
+  b=$(bundle overlay '.mounts += [{"destination": "/mnt/ovl", "type": "overlay", "source": "overlay",
+      "options": ["lowerdir=" + $low, "upperdir=" + $T + "/ovl/upper", "workdir=" + $T + "/ovl/work"]}]
+    | .process.args = ["cat", "/mnt/ovl/key"]' --arg low "$T/data/secret" --arg T "$T")
+  run plain_runc run --bundle "$b" overlay-plain <"$T/empty"
+  echo "plain: $output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *s3cret* ]]
+  run moat run --bundle "$b" overlay <"$T/empty"
+  echo "moat: $output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"error in the container spec: can't mount $T/data/secret because it's configured as a restricted host mount"* ]]
+  [[ "$output" != *s3cret* ]]
+  assert_nothing_left
+}
