@@ -8,8 +8,11 @@
  *                     ADOPT     I serve already (I spawned you)
  *                     GONE      the connection ended (unmounted): exit
  *                     QUIT      moat-fs --stop: stop everything
+ *                     VET:<id>  hold this seccomp notify fd (attached) of container <id>
+ *                     VETFDS    give me every seccomp fd you hold
  *   keeper -> worker  FD        the /dev/fuse fd, attached (SCM_RIGHTS)
  *                     STOP      another worker takes over: finish and exit
+ *                     VET:<id>  a held seccomp fd (attached), then VETEND
  *
  * The socket is a SOCK_SEQPACKET one in the root-only state directory,
  * and the keeper also checks that its peers are uid 0.

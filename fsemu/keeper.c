@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -25,8 +26,17 @@ struct conn {
 	enum role role;
 };
 
+/* A seccomp notify fd of a vetted container (fsemu/vet.h), held for the
+ * next worker. */
+struct held {
+	int fd;
+	char id[252];
+};
+
 struct keeper {
 	const struct keeper_conf *conf;
+	struct held *held;
+	size_t nheld;
 	struct conn conns[MAX_CONNS];
 	int nconns;
 	double stop_deadline;	  /* for the workers a TAKEOVER asked to stop */
@@ -95,14 +105,58 @@ static void accept_conn(struct keeper *k)
 	k->conns[k->nconns++] = (struct conn){ fd, pid, ROLE_NEW };
 }
 
+static void hold(struct keeper *k, int fd, const char *id)
+{
+	struct held *h = realloc(k->held, (k->nheld + 1) * sizeof(*h));
+
+	if (!h) {
+		close(fd);
+		return;
+	}
+	k->held = h;
+	h[k->nheld].fd = fd;
+	snprintf(h[k->nheld].id, sizeof(h->id), "%s", id);
+	k->nheld++;
+}
+
+/* A worker asks for them: "VET:<id>" + fd each, then "VETEND". */
+static void hand_held(struct keeper *k, int sock)
+{
+	char word[256];
+
+	for (size_t i = 0; i < k->nheld; i++) {
+		snprintf(word, sizeof(word), "VET:%s", k->held[i].id);
+		if (msg_send(sock, word, k->held[i].fd) < 0)
+			return;
+	}
+	(void)msg_send(sock, "VETEND", -1);
+}
+
+/* Every process of a filter is gone: its fd hangs up. */
+static void drop_hung_up(struct keeper *k)
+{
+	for (size_t i = 0; i < k->nheld; i++) {
+		struct pollfd p = { k->held[i].fd, 0, 0 };
+
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			close(k->held[i].fd);
+			k->held[i--] = k->held[--k->nheld];
+		}
+	}
+}
+
 /* Returns 1 if the connection was dropped. */
 static int handle_msg(struct keeper *k, int i)
 {
 	struct conn *c = &k->conns[i];
-	char word[64];
+	char word[256];
 	int fd;
 	ssize_t n = msg_recv(c->fd, word, sizeof(word), &fd);
 
+	if (n > 0 && fd >= 0 && strncmp(word, "VET:", 4) == 0) {
+		hold(k, fd, word + 4);
+		return 0;
+	}
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0) {
@@ -119,6 +173,8 @@ static int handle_msg(struct keeper *k, int i)
 	} else if (strcmp(word, "ADOPT") == 0) {
 		c->role = ROLE_WORKER;
 		k->grace_until = 0;
+	} else if (strcmp(word, "VETFDS") == 0) {
+		hand_held(k, c->fd);
 	} else if (strcmp(word, "GONE") == 0) {
 		log_info("keeper: the FUSE connection ended");
 		finish(k, 0);
@@ -209,6 +265,7 @@ static void housekeeping(struct keeper *k)
 	reap(k);
 	if (t - k->last_check >= 1) {
 		k->last_check = t;
+		drop_hung_up(k);
 		if (connection_ended(k->conf->fuse_fd)) {
 			log_info("keeper: the FUSE connection ended");
 			finish(k, 0);

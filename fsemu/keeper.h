@@ -21,7 +21,15 @@
  * do not take it along with the worker. It reads nothing from /dev/fuse
  * (polling it would wake it on every request); it checks every second
  * whether the connection ended (POLLERR) and then exits. It runs with no
- * capabilities and a bounding set of CAP_SYS_PTRACE, the worker's one.
+ * capabilities and a bounding set of CAP_SYS_PTRACE and
+ * CAP_DAC_READ_SEARCH, the worker's.
+ *
+ * It holds the containers' seccomp notify fds as well (fsemu/vet.h): the
+ * worker hands it each one ("VET:<id>" + fd) and a new worker asks for them
+ * ("VETFDS"; "VET:<id>" + fd each, then "VETEND"). While no worker serves,
+ * a container's trapped mount calls wait instead of failing; the start
+ * mounts behind them are in the state directory (vet-<id>.json). A held fd
+ * that hangs up (every process of that filter gone) is closed.
  */
 #ifndef MOAT_FSEMU_KEEPER_H
 #define MOAT_FSEMU_KEEPER_H

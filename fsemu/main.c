@@ -213,7 +213,8 @@ static int fresh_mount(const struct fs_paths *p, char **argv, int *keeper, int *
 
 /* --- serving --- */
 
-static int serve(struct fsemu *fs, const struct fs_paths *p, char **argv, int keeper)
+static int serve(struct fsemu *fs, struct vet *vet, const struct fs_paths *p, char **argv,
+		 int keeper)
 {
 	sigset_t mask;
 	int sfd;
@@ -226,7 +227,7 @@ static int serve(struct fsemu *fs, const struct fs_paths *p, char **argv, int ke
 		return negative_errno();
 	for (;;) {
 		struct pollfd pfd[3] = { { keeper, POLLIN, 0 }, { sfd, POLLIN, 0 }, { fs->gone_fd, POLLIN, 0 } };
-		char word[16];
+		char word[256];
 		int fd;
 
 		if (poll(pfd, 3, 5000) == 0) {
@@ -254,9 +255,11 @@ static int serve(struct fsemu *fs, const struct fs_paths *p, char **argv, int ke
 			continue;
 		}
 		log_warning("the keeper died, starting another one");
+		vet_set_keeper(vet, -1);
 		close(keeper);
 		if ((keeper = start_keeper(p, fs->primary_fd, argv)) < 0)
 			return keeper;
+		vet_set_keeper(vet, keeper); /* it holds the seccomp fds too */
 	}
 }
 
@@ -368,13 +371,17 @@ static int run(const struct options *o, char **argv, const struct fs_paths *p)
 	if ((r = fsemu_start(fs)) < 0)
 		goto out;
 	/* after the drop: the thread starts with the capabilities kept */
-	if (!o->no_vet && (r = vet_start(o->vet_socket, &vet)) < 0)
-		goto out;
+	if (!o->no_vet) {
+		struct vet_config vc = { o->vet_socket, p->dir, keeper };
+
+		if ((r = vet_start(&vc, &vet)) < 0)
+			goto out;
+	}
 	(void)write_pid_file(p->pid, getpid());
 	close(TAKE_FD(lock));
 	if (ready >= 0)
 		(void)!write(ready, "", 1), close(ready);
-	r = serve(fs, p, argv, keeper);
+	r = serve(fs, vet, p, argv, keeper);
 out:
 	vet_free(vet);
 	fsemu_free(fs);

@@ -37,6 +37,12 @@ int vet_lookup_mount(pid_t tid, int mnt_id, struct vet_table *ret);
 /* Every mount of pid: its start mounts. */
 int vet_read_mounts(pid_t pid, struct vet_table *ret);
 
+/* vet-store.c: start mounts kept across a worker's restart */
+int vet_store_save(const char *dir, const struct vet_container *c);
+/* Fill c->start (and init_pid) from what was saved for c->id. */
+int vet_store_load(const char *dir, struct vet_container *c);
+void vet_store_remove(const char *dir, const char *id);
+
 /* vet-call.c: one notification, received and answered */
 int vet_answer(int notify_fd, const struct vet_container *c);
 /* Buffers sized for the kernel's structs (SECCOMP_GET_NOTIF_SIZES). */

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* vet.c - the vetting thread: runc's connections on the vet socket, and
  * the notify fds they bring (see vet.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +41,9 @@ struct watch {
 };
 
 struct vet {
-	int listen_fd, stop_fd, epoll_fd;
+	int listen_fd, stop_fd, resync_fd, epoll_fd;
+	atomic_int keeper_fd;
+	char state_dir[PATH_MAX];
 	bool running;
 	pthread_t thread;
 	struct vet_container *containers;
@@ -60,26 +66,72 @@ static int watch_add(struct vet *v, int fd, struct vet_container *c)
 	return 0;
 }
 
-static struct vet_container *container_get(struct vet *v, const char *id, pid_t init_pid)
+static struct vet_container *container_find(struct vet *v, const char *id)
 {
-	struct vet_container *c;
-	int r;
-
-	for (c = v->containers; c; c = c->next)
+	for (struct vet_container *c = v->containers; c; c = c->next)
 		if (strcmp(c->id, id) == 0)
 			return c;
-	if (!(c = calloc(1, sizeof(*c))) || !(c->id = strdup(id))) {
+	return NULL;
+}
+
+static struct vet_container *container_new(struct vet *v, const char *id)
+{
+	struct vet_container *c = calloc(1, sizeof(*c));
+
+	if (!c || !(c->id = strdup(id))) {
 		free(c);
 		return NULL;
 	}
-	c->init_pid = init_pid;
-	/* its init, after every mount runc made: the start mounts */
-	if ((r = vet_read_mounts(init_pid, &c->start)) < 0)
-		log_warning_errno(r, "container %s: cannot read the mounts of pid %d: %m", id, init_pid);
 	c->next = v->containers;
 	v->containers = c;
+	return c;
+}
+
+/* The container of a new notify fd from runc; its first comes from its
+ * init, after every mount runc made: those are its start mounts. */
+static struct vet_container *container_get(struct vet *v, const char *id, pid_t init_pid)
+{
+	struct vet_container *c = container_find(v, id);
+	int r;
+
+	if (c)
+		return c;
+	if (!(c = container_new(v, id)))
+		return NULL;
+	c->init_pid = init_pid;
+	if ((r = vet_read_mounts(init_pid, &c->start)) < 0)
+		log_warning_errno(r, "container %s: cannot read the mounts of pid %d: %m", id, init_pid);
+	if ((r = vet_store_save(v->state_dir, c)) < 0)
+		log_warning_errno(r, "container %s: cannot save its start mounts: %m", id);
 	log_info("container %s: vetting its mounts (%zu start mounts)", id, c->start.n);
 	return c;
+}
+
+/* The container of a notify fd the keeper held, from what was saved. */
+static struct vet_container *container_adopt(struct vet *v, const char *id)
+{
+	struct vet_container *c = container_find(v, id);
+	int r;
+
+	if (c)
+		return c;
+	if (!(c = container_new(v, id)))
+		return NULL;
+	if ((r = vet_store_load(v->state_dir, c)) < 0)
+		log_warning_errno(r, "container %s: its start mounts are lost (%m): only the kernel "
+				  "protects them now", id);
+	log_info("container %s: vetting its mounts again (%zu start mounts)", id, c->start.n);
+	return c;
+}
+
+static void keeper_hold(struct vet *v, int fd, const char *id)
+{
+	char word[256];
+	int k = atomic_load(&v->keeper_fd);
+
+	snprintf(word, sizeof(word), "VET:%s", id);
+	if (k >= 0 && msg_send(k, word, fd) < 0)
+		log_warning("container %s: the keeper cannot hold its seccomp fd", id);
 }
 
 static void container_put(struct vet *v, struct vet_container *c)
@@ -92,6 +144,7 @@ static void container_put(struct vet *v, struct vet_container *c)
 			break;
 		}
 	log_debug("container %s: no vetted process left", c->id);
+	vet_store_remove(v->state_dir, c->id);
 	vet_table_clear(&c->start);
 	free(c->id);
 	free(c);
@@ -179,6 +232,7 @@ static void accept_one(struct vet *v)
 		goto out;
 	}
 	c->nfds++;
+	keeper_hold(v, fds[i], id);
 	fds[i] = -1; /* the watch owns it */
 out:
 	for (int j = 0; j < nfds; j++)
@@ -201,6 +255,25 @@ static void drop_watch(struct vet *v, struct watch *w)
 	free(w);
 }
 
+/* A new keeper holds nothing yet. */
+static void resync(struct vet *v)
+{
+	eventfd_t n;
+
+	(void)eventfd_read(v->resync_fd, &n);
+	for (struct watch *w = v->watches; w; w = w->next)
+		if (w->c)
+			keeper_hold(v, w->fd, w->c->id);
+}
+
+void vet_set_keeper(struct vet *v, int keeper_fd)
+{
+	if (!v)
+		return;
+	atomic_store(&v->keeper_fd, keeper_fd);
+	(void)eventfd_write(v->resync_fd, 1);
+}
+
 static void *serve(void *userdata)
 {
 	struct vet *v = userdata;
@@ -214,7 +287,9 @@ static void *serve(void *userdata)
 
 			if (w->fd == v->stop_fd)
 				return NULL;
-			if (w->fd == v->listen_fd)
+			if (w->fd == v->resync_fd)
+				resync(v);
+			else if (w->fd == v->listen_fd)
 				accept_one(v);
 			else if (ev[i].events & EPOLLIN)
 				(void)vet_answer(w->fd, w->c);
@@ -245,6 +320,56 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+/* The notify fds the keeper holds, each watched again. */
+static int adopt_held(struct vet *v)
+{
+	int k = atomic_load(&v->keeper_fd), n = 0;
+
+	if (k < 0 || msg_send(k, "VETFDS", -1) < 0)
+		return 0;
+	for (;;) {
+		char word[256];
+		struct vet_container *c;
+		int fd = -1;
+
+		if (msg_recv(k, word, sizeof(word), &fd) <= 0 || strcmp(word, "VETEND") == 0) {
+			if (fd >= 0)
+				close(fd);
+			return n;
+		}
+		if (fd < 0 || strncmp(word, "VET:", 4) != 0 || !(c = container_adopt(v, word + 4)) ||
+		    watch_add(v, fd, c) < 0) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		c->nfds++;
+		n++;
+	}
+}
+
+/* Start mounts saved for containers no fd is left for. */
+static void remove_stale_stores(struct vet *v)
+{
+	DIR *d = opendir(v->state_dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char id[256];
+		size_t n = strlen(e->d_name);
+
+		if (strncmp(e->d_name, "vet-", 4) != 0 || n < 9 || n - 9 >= sizeof(id) ||
+		    strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(n - 9), e->d_name + 4);
+		if (!container_find(v, id))
+			vet_store_remove(v->state_dir, id);
+	}
+	closedir(d);
+}
+
 /* fd, watched, or closed on failure. */
 static int watch_fd(struct vet *v, int fd)
 {
@@ -257,30 +382,45 @@ static int watch_fd(struct vet *v, int fd)
 	return r < 0 ? r : fd;
 }
 
-int vet_start(const char *socket_path, struct vet **ret)
+static int eventfd_or_errno(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC);
+
+	return fd < 0 ? negative_errno() : fd;
+}
+
+int vet_start(const struct vet_config *cfg, struct vet **ret)
 {
 	_cleanup_free_ struct vet *v = calloc(1, sizeof(*v));
-	int efd, r;
+	int r, n;
 
 	if (!v)
 		return -ENOMEM;
+	atomic_init(&v->keeper_fd, cfg->keeper_fd);
+	snprintf(v->state_dir, sizeof(v->state_dir), "%s", cfg->state_dir);
 	if ((r = vet_sizes_init()) < 0)
 		return log_error_errno(r, "no seccomp user notification here: %m");
 	if ((v->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return negative_errno();
-	efd = eventfd(0, EFD_CLOEXEC);
-	if ((v->stop_fd = watch_fd(v, efd < 0 ? negative_errno() : efd)) < 0)
+	v->listen_fd = v->resync_fd = -1;
+	if ((v->stop_fd = watch_fd(v, eventfd_or_errno())) < 0)
 		r = v->stop_fd;
-	else if ((v->listen_fd = watch_fd(v, listen_on(socket_path))) < 0)
-		r = log_error_errno(v->listen_fd, "cannot listen on %s: %m", socket_path);
-	else
+	else if ((v->resync_fd = watch_fd(v, eventfd_or_errno())) < 0)
+		r = v->resync_fd;
+	else if ((v->listen_fd = watch_fd(v, listen_on(cfg->socket_path))) < 0)
+		r = log_error_errno(v->listen_fd, "cannot listen on %s: %m", cfg->socket_path);
+	if (r >= 0) {
+		if ((n = adopt_held(v)) > 0)
+			log_info("took over %d seccomp fds from the keeper", n);
+		remove_stale_stores(v);
 		r = -pthread_create(&v->thread, NULL, serve, v);
+	}
 	v->running = r == 0;
 	if (r < 0) {
 		vet_free(TAKE_PTR(v));
 		return r;
 	}
-	log_info("vetting mounts for containers on %s", socket_path);
+	log_info("vetting mounts for containers on %s", cfg->socket_path);
 	*ret = TAKE_PTR(v);
 	return 0;
 }

@@ -37,8 +37,19 @@
 
 struct vet;
 
-/* Listen on socket_path (replacing a stale socket) and serve in a thread. */
-int vet_start(const char *socket_path, struct vet **ret);
+struct vet_config {
+	const char *socket_path; /* where runc connects */
+	const char *state_dir;   /* moat-fs's: the start mounts, vet-<id>.json */
+	int keeper_fd;           /* the keeper's connection (keeper.h) */
+};
+
+/* Take the notify fds the keeper holds (a worker restarted: their
+ * containers' calls waited meanwhile), listen on socket_path (replacing a
+ * stale socket), and serve in a thread. Every notify fd is also handed to
+ * the keeper ("VET:<id>"), which holds it while no worker serves. */
+int vet_start(const struct vet_config *cfg, struct vet **ret);
+/* A new keeper: hand it every notify fd (from the vetting thread). */
+void vet_set_keeper(struct vet *v, int keeper_fd);
 /* Stop the thread; close the listener and every notify fd. */
 void vet_free(struct vet *v);
 

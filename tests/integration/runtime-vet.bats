@@ -144,3 +144,34 @@ novet_setup() {
   [ "$status" -eq 0 ]
   [[ "$output" =~ tries=10000\ remounted=[1-9][0-9]*\ writable=0 ]]
 }
+
+# The keeper holds every container's seccomp fd (fsemu/keeper.h): a worker
+# killed with SIGKILL is replaced, the new one takes the fds over, and the
+# running container's mounts are vetted on (without the handover its trapped
+# calls would fail with ENOSYS from then on).
+@test "kill -9 of moat-fs's worker: a running container's mounts are vetted on" {
+  local b old i
+  mkdir -p "$T/ctl" && chmod 0777 "$T/ctl" && rm -f "$T/ctl"/*
+  b=$(vetted restart 'while [ ! -e /ctl/go ]; do sleep 0.1; done
+    umount -l /proc 2>/ctl/umount.err; echo $? >/ctl/umount.rc
+    mount -t tmpfs tmpfs /root/tmpfs 2>/ctl/mount.err; echo $? >/ctl/mount.rc; sleep 600')
+  jq --arg T "$T" '.mounts += [{destination: "/ctl", type: "bind", source: ($T + "/ctl"), options: ["rbind"]}]' \
+    "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+  mkdir -p "$T/rootfs/ctl"
+  detached moat "$b" vet-restart
+  old=$(fs_worker_pid)
+  kill -9 "$old"
+  for i in $(seq 100); do
+    [ -n "$(fs_worker_pid)" ] && [ "$(fs_worker_pid)" != "$old" ] && kill -0 "$(fs_worker_pid)" 2>/dev/null && break
+    sleep 0.1
+  done
+  [ "$(fs_worker_pid)" != "$old" ]
+  touch "$T/ctl/go"
+  for i in $(seq 100); do [ -e "$T/ctl/mount.rc" ] && break; sleep 0.1; done
+  cat "$T/ctl"/*.err
+  [ "$(cat "$T/ctl/umount.rc")" != 0 ]
+  grep -q "Operation not permitted" "$T/ctl/umount.err"
+  [ "$(cat "$T/ctl/mount.rc")" = 0 ]
+  fs_log | grep -q "took over 1 seccomp fds from the keeper"
+  fs_log | grep -q "container vet-restart: denied umount2 of /proc"
+}
