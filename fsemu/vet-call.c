@@ -148,37 +148,33 @@ static int vet_move_mount(struct call *k, const struct seccomp_data *d)
 	return vet_rule_overmount(&k->c->start, p.mnt_id, p.mount_root, &k->why);
 }
 
+static const struct {
+	long nr;
+	const char *name;
+	int (*vet)(struct call *k, const struct seccomp_data *d);
+} vetted[] = {
+	{ SYS_mount, "mount", vet_mount },
+	{ SYS_umount2, "umount2", vet_umount },
+	{ SYS_open_tree, "open_tree", vet_open_tree },
+	{ SYS_move_mount, "move_mount", vet_move_mount },
+};
+
 /* 0: let the kernel do it; < 0: answer that error. */
 static int decide(struct call *k, const struct seccomp_data *d)
 {
+	size_t i;
 	int r;
 
-	switch (d->nr) {
-	case SYS_mount:
-		k->name = "mount";
-		break;
-	case SYS_umount2:
-		k->name = "umount2";
-		break;
-	case SYS_open_tree:
-		k->name = "open_tree";
-		break;
-	case SYS_move_mount:
-		k->name = "move_mount";
-		break;
-	default:
+	for (i = 0; i < ELEMENTSOF(vetted) && vetted[i].nr != d->nr; i++)
+		;
+	if (i == ELEMENTSOF(vetted))
 		return 0; /* not ours to vet */
-	}
+	k->name = vetted[i].name;
 	if (!vet_caller_has_sys_admin(k->tid)) {
 		k->why = "no CAP_SYS_ADMIN in its user namespace";
 		return -EPERM;
 	}
-	switch (d->nr) {
-	case SYS_mount: r = vet_mount(k, d); break;
-	case SYS_umount2: r = vet_umount(k, d); break;
-	case SYS_open_tree: r = vet_open_tree(k, d); break;
-	default: r = vet_move_mount(k, d); break;
-	}
+	r = vetted[i].vet(k, d);
 	if (r == -EXDEV) { /* RESOLVE_BENEATH/IN_ROOT: what we cannot follow, it may not use */
 		k->why = "a path that leaves its directory or crosses a /proc magic link";
 		r = -EPERM;

@@ -87,8 +87,10 @@ static struct vet_container *container_new(struct vet *v, const char *id)
 	return c;
 }
 
-/* The container of a new notify fd from runc; its first comes from its
- * init, after every mount runc made: those are its start mounts. */
+/* The container of a notify fd. The first fd runc brings comes from its
+ * init (init_pid), after every mount runc made: those are its start mounts,
+ * saved for a later worker. One the keeper held (init_pid 0) finds them
+ * in what was saved. */
 static struct vet_container *container_get(struct vet *v, const char *id, pid_t init_pid)
 {
 	struct vet_container *c = container_find(v, id);
@@ -98,29 +100,18 @@ static struct vet_container *container_get(struct vet *v, const char *id, pid_t 
 		return c;
 	if (!(c = container_new(v, id)))
 		return NULL;
-	c->init_pid = init_pid;
-	if ((r = vet_read_mounts(init_pid, &c->start)) < 0)
-		log_warning_errno(r, "container %s: cannot read the mounts of pid %d: %m", id, init_pid);
-	if ((r = vet_store_save(v->state_dir, c)) < 0)
-		log_warning_errno(r, "container %s: cannot save its start mounts: %m", id);
-	log_info("container %s: vetting its mounts (%zu start mounts)", id, c->start.n);
-	return c;
-}
-
-/* The container of a notify fd the keeper held, from what was saved. */
-static struct vet_container *container_adopt(struct vet *v, const char *id)
-{
-	struct vet_container *c = container_find(v, id);
-	int r;
-
-	if (c)
-		return c;
-	if (!(c = container_new(v, id)))
-		return NULL;
-	if ((r = vet_store_load(v->state_dir, c)) < 0)
+	if (init_pid > 0) {
+		c->init_pid = init_pid;
+		if ((r = vet_read_mounts(init_pid, &c->start)) < 0)
+			log_warning_errno(r, "container %s: cannot read the mounts of pid %d: %m", id,
+					  init_pid);
+		else if ((r = vet_store_save(v->state_dir, c)) < 0)
+			log_warning_errno(r, "container %s: cannot save its start mounts: %m", id);
+	} else if ((r = vet_store_load(v->state_dir, c)) < 0) {
 		log_warning_errno(r, "container %s: its start mounts are lost (%m): only the kernel "
 				  "protects them now", id);
-	log_info("container %s: vetting its mounts again (%zu start mounts)", id, c->start.n);
+	}
+	log_info("container %s: vetting its mounts (%zu start mounts)", id, c->start.n);
 	return c;
 }
 
@@ -337,7 +328,7 @@ static int adopt_held(struct vet *v)
 				close(fd);
 			return n;
 		}
-		if (fd < 0 || strncmp(word, "VET:", 4) != 0 || !(c = container_adopt(v, word + 4)) ||
+		if (fd < 0 || strncmp(word, "VET:", 4) != 0 || !(c = container_get(v, word + 4, 0)) ||
 		    watch_add(v, fd, c) < 0) {
 			if (fd >= 0)
 				close(fd);

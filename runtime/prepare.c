@@ -58,7 +58,8 @@ static int view_bind_cb(void *userdata, const char *src, unsigned index, bool re
 	return view_bind(userdata, src, index, recursive, ret, err);
 }
 
-static void add_hook(struct context *ctx, struct plan *pl)
+void prepare_add_hook(struct context *ctx, struct json_object *spec, const char *kind,
+		      const char *name)
 {
 	const char *args[10];
 	int n = 0;
@@ -71,9 +72,9 @@ static void add_hook(struct context *ctx, struct plan *pl)
 	args[n++] = "--root";
 	args[n++] = ctx->root;
 	args[n++] = "hook";
-	args[n++] = "create-runtime";
+	args[n++] = name;
 	args[n] = NULL;
-	spec_prepend_hook(pl->spec, "createRuntime", ctx->self, args);
+	spec_prepend_hook(spec, kind, ctx->self, args);
 }
 
 static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, char **err)
@@ -102,7 +103,7 @@ static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, cha
 	view_ctx_free(&v);
 	if (r < 0)
 		return r;
-	add_hook(ctx, pl);
+	prepare_add_hook(ctx, pl->spec, "createRuntime", "create-runtime");
 	r = spec_save(pl->spec, config, err);
 	if (r >= 0 && (r = state_write(ctx->cfg.state_dir, &p->st)) < 0)
 		error_set(err, r, "cannot write the state of container %s: %m", p->st.id);

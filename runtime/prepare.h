@@ -17,6 +17,7 @@
 #ifndef MOAT_RUNTIME_PREPARE_H
 #define MOAT_RUNTIME_PREPARE_H
 
+#include <json-c/json.h>
 #include <stdbool.h>
 
 #include "context.h"
@@ -38,6 +39,10 @@ void prepared_free(struct prepared *p);
 
 /* Does runc have state for id (<root>/<id>)? */
 bool prepare_runc_knows(const struct context *ctx, const char *id);
+/* Put moat-runc's hook NAME (`moat-runc [--config F] --root R hook NAME`)
+ * first in the spec's hooks.KIND. */
+void prepare_add_hook(struct context *ctx, struct json_object *spec, const char *kind,
+		      const char *name);
 
 /* The message a failed createRuntime hook left, or NULL. */
 char *prepare_hook_error(const struct context *ctx, const char *id);

@@ -21,25 +21,14 @@ static int add_poststart_hook(struct context *ctx, const struct prepared *p, cha
 {
 	_cleanup_free_ char *config = NULL;
 	struct json_object *spec = NULL;
-	const char *args[10];
-	int n = 0, r;
+	int r;
 
 	if (asprintf(&config, "%s/config.json", p->dir) < 0)
 		return error_set(err, -ENOMEM, "%m");
 	r = spec_load(config, &spec, err);
 	if (r < 0)
 		return r;
-	args[n++] = "moat-runc";
-	if (ctx->cfg.loaded) {
-		args[n++] = "--config";
-		args[n++] = ctx->config_path;
-	}
-	args[n++] = "--root";
-	args[n++] = ctx->root;
-	args[n++] = "hook";
-	args[n++] = "poststart";
-	args[n] = NULL;
-	spec_prepend_hook(spec, "poststart", ctx->self, args);
+	prepare_add_hook(ctx, spec, "poststart", "poststart");
 	r = spec_save(spec, config, err);
 	json_object_put(spec);
 	return r;
