@@ -6,21 +6,12 @@ load helpers/runtime
 source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
 
 setup_file() {
-  command -v "$RUNC_BIN" >/dev/null || skip "runc not installed"
-  fs_setup_file
-  FS_T=$T
-  fs_start
-  rt_setup_file
-  rt_write_conf "$T/moat.conf" "fsemu_mountpoint = $MNT" "fsemu = required"
+  rt_fs_setup_file
   rt_write_conf "$T/optional.conf" "fsemu_mountpoint = $T/no-fs" "fsemu = optional"
   rt_write_conf "$T/required.conf" "fsemu_mountpoint = $T/no-fs" "fsemu = required"
-  export FS_T
 }
 
-teardown_file() {
-  rt_teardown_file
-  T=$FS_T fs_teardown_file
-}
+teardown_file() { rt_fs_teardown_file; }
 teardown() { rt_teardown; }
 
 host_uptime() { cut -d. -f1 /proc/uptime; }

@@ -9,22 +9,13 @@ load helpers/runtime
 source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
 
 setup_file() {
-  command -v "$RUNC_BIN" >/dev/null || skip "runc not installed"
-  fs_setup_file
-  FS_T=$T
-  fs_start
-  rt_setup_file
+  rt_fs_setup_file
   mkdir -p "$T/home" "$T/rootfs/root/tmpfs"
   cp "$REPO/${OUTPUT:-build}/tests/remount-race" "$T/rootfs/remount-race"
   echo hello >"$T/home/file"
-  rt_write_conf "$T/moat.conf" "fsemu_mountpoint = $MNT" "fsemu = required"
-  export FS_T FS_MNT=$MNT FS_STATE=$STATE
 }
 
-teardown_file() {
-  rt_teardown_file
-  T=$FS_T fs_teardown_file
-}
+teardown_file() { rt_fs_teardown_file; }
 teardown() { rt_teardown; }
 
 # vetted NAME SCRIPT: the spec's container (--cap-add SYS_ADMIN -v $HOME:/mnt:ro)

@@ -137,3 +137,21 @@ out_of() {
   "$@" <"$T/empty" >"$T/cmd.out" 2>&1 || status=$?
   output=$(cat "$T/cmd.out")
 }
+
+# With moat-fs (fsemu/test-lib.bash, sourced by the caller): moat-fs on its
+# own temp world ($FS_T, its mountpoint $FS_MNT, state $FS_STATE), then
+# moat-runc's world $T, whose moat.conf requires that moat-fs.
+rt_fs_setup_file() {
+  command -v "$RUNC_BIN" >/dev/null || skip "runc not installed"
+  fs_setup_file
+  FS_T=$T FS_MNT=$MNT FS_STATE=$STATE
+  fs_start
+  rt_setup_file
+  rt_write_conf "$T/moat.conf" "fsemu_mountpoint = $FS_MNT" "fsemu = required"
+  export FS_T FS_MNT FS_STATE
+}
+
+rt_fs_teardown_file() {
+  rt_teardown_file
+  T=$FS_T fs_teardown_file
+}
