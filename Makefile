@@ -41,6 +41,7 @@ include loader/build.mk
 -include tests/security/build.mk
 -include tests/race/build.mk
 -include tests/setup.mk
+-include tests/soak.mk
 -include tests/fuzz/build.mk
 include tests/build.mk
 
@@ -61,6 +62,9 @@ vmtest: all
 # libFuzzer targets, $(FUZZ_TIME) seconds in all (600): tests/fuzz/README.md
 fuzz: $(FUZZ_TARGETS)
 	$(Q)FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+# Long fault and load runs (tests/soak.mk); `make check` runs the short ones.
+.PHONY: soak
 
 bench: all
 	$(Q)tests/bench/run.sh

@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# Faults in the guest, with the kernel policy (moat-loader) and moat-fs:
+# moat-runc killed with SIGKILL at random points of create (or its
+# createRuntime hook), start and delete, moat-loader and moat-fs's worker or
+# keeper killed, during container lifecycles (10; MOAT_SOAK=1: 100). No
+# container ever runs without its kernel registration, every container
+# reported started is enforced (a debugfs mount from its cgroup is denied),
+# and after the normal reclaim no record, range, view, mount or map entry is
+# left. The rootfs lives on the ext4 disk, so views are idmapped.
+# tests/fault/README.md.
+
+load ../integration/helpers/runtime
+load helpers/policy
+source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+load ../fault/lib
+
+setup_file() {
+  grep -qw bpf /sys/kernel/security/lsm 2>/dev/null || skip "BPF-LSM is not active here (run in the guest)"
+  [ -n "${MOAT_VM_DISK:-}" ] || skip "no ext4 disk (scripts/vm.sh --disk)"
+  export DENIALS=$BATS_FILE_TMPDIR/denials.log LOADER_LOG=$BATS_FILE_TMPDIR/loader.log
+  export LOADER_PID=$BATS_FILE_TMPDIR/loader.pid FT_POLICY=1
+  ft_setup_file "$MOAT_VM_DISK" required
+  ft_start_loader
+  export FT_BASELINE_PS=$T/baseline-ps
+  ft_registered >"$FT_BASELINE_PS"
+}
+
+teardown_file() {
+  ft_teardown_file
+  [ -f "${LOADER_PID:-/nonexistent}" ] && kill "$(cat "$LOADER_PID")" 2>/dev/null
+  "$LOADER" stop 2>/dev/null || true
+}
+
+setup() { ft_setup; }
+
+@test "vm fault: control: the leak check sees a registration nobody reclaimed, and delete frees it" {
+  ft_bundle ft-control
+  ft_plain create --bundle "$FT_B" ft-control
+  [ "$FT_RC" = 0 ]
+  ft_plain start ft-control
+  [ "$FT_RC" = 0 ]
+  ft_enforced ft-control
+  "$RUNC_BIN" --root "$T/runc-root" delete --force ft-control
+  run ft_leaks
+  echo "$output"
+  [[ $output == *"state records: ft-control"* ]]
+  [[ $output == *"kernel registrations (cgroup ids):"* ]]
+  ft_plain delete ft-control
+  run ft_leaks
+  [ -z "$output" ]
+}
+
+@test "vm fault: moat-runc, moat-loader and moat-fs killed at random points: always registered, nothing left" {
+  local n=10
+  [ "${MOAT_SOAK:-0}" = 1 ] && n=100
+  ft_note "seed ${MOAT_FAULT_SEED:-$$}, $n lifecycles"
+  ft_calibrate ft-calib
+  ft_faults "$n" create hook start delete loader fs create delete start none
+}
