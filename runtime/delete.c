@@ -22,7 +22,9 @@ static const char *delete_id(char **args, int n)
 	return NULL;
 }
 
-/* Under the lock: release id's record if runc no longer has the container. */
+/* Under the lock: release id's record if it is stale: runc no longer has the
+ * container and no moat-runc is creating it (a delete that races a create of
+ * the same id must not pull the views from under it). */
 static void release_deleted(struct context *ctx, const char *id)
 {
 	_cleanup_close_ int lock = -1;
@@ -33,7 +35,7 @@ static void release_deleted(struct context *ctx, const char *id)
 		return;
 	if (state_id_valid(id) && !prepare_runc_knows(ctx, id) &&
 	    state_read(ctx->cfg.state_dir, id, &s) == 0) {
-		if (strcmp(s.runc_root, ctx->root) == 0 &&
+		if (strcmp(s.runc_root, ctx->root) == 0 && !cstate_live(&s) &&
 		    container_release(&ctx->cfg, &s, &err) < 0)
 			log_warning("%s", err);
 		cstate_free(&s);

@@ -100,11 +100,17 @@ static int apply_policy(struct context *ctx, struct cstate *s, char **err)
 		*err = NULL;
 		return 0;
 	}
-	if (r >= 0)
-		r = kpolicy_register(p, s, err);
-	if (r >= 0)
-		s->registered = true;
-	return r;
+	if (r < 0)
+		return r;
+	/* Recorded before the map entry exists: a hook killed between the two
+	 * leaves a record that release unregisters (a missing entry is fine),
+	 * never an entry that no record names. */
+	s->registered = true;
+	r = state_write(ctx->cfg.state_dir, s);
+	if (r < 0)
+		return error_set(err, r, "cannot record the registration of container %s: %m",
+				 s->id);
+	return kpolicy_register(p, s, err);
 }
 
 static int create_runtime(struct context *ctx, char **ret_id, char **err)
@@ -126,8 +132,6 @@ static int create_runtime(struct context *ctx, char **ret_id, char **err)
 		r = delegate_cgroup(&s, err);
 	if (r >= 0)
 		r = apply_policy(ctx, &s, err);
-	if (s.registered && state_write(ctx->cfg.state_dir, &s) < 0)
-		r = error_set(err, -EIO, "cannot record the registration of container %s", s.id);
 	cstate_free(&s);
 	return r;
 }

@@ -15,7 +15,7 @@ int container_release(const struct moat_config *cfg, const struct cstate *s, cha
 	if (!dir || !views)
 		return error_set(err, -ENOMEM, "%m");
 	r = kpolicy_unregister(cfg, s);
-	if (r < 0)
+	if (r < 0 && r != -ENOENT) /* -ENOENT: no pins, so no map that could hold it */
 		first = error_set(err, r, "cannot unregister container %s (cgroup id %llu) from the "
 				  "kernel policy: %m", s->id, (unsigned long long)s->cgroup_id);
 	r = view_release(views);
@@ -25,6 +25,10 @@ int container_release(const struct moat_config *cfg, const struct cstate *s, cha
 	r = rm_rf(views);
 	if (r < 0 && r != -ENOENT && first == 0)
 		first = error_set(err, r, "cannot remove %s: %m", views);
+	/* Keep the record (and with it the range) while a map entry or a view is
+	 * left: the next reclaim tries again. Without it they would be orphans. */
+	if (first < 0)
+		return first;
 	(void)umount_below(dir); /* views of records written before views moved out */
 	r = rm_rf(dir);
 	if (r < 0 && first == 0)
