@@ -2,8 +2,11 @@
 /*
  * vet.h - mount vetting over seccomp user notification.
  *
- * moat-runc gives every container a seccomp rule SCMP_ACT_NOTIFY for
- * mount, umount2, open_tree and move_mount, merged into its own profile,
+ * moat-runc gives every container seccomp rules SCMP_ACT_NOTIFY for the
+ * mount calls worth vetting (runtime/seccomp.c: mount with MS_REMOUNT,
+ * MS_BIND or MS_MOVE, open_tree with OPEN_TREE_CLONE, move_mount, and
+ * umount2 when the kernel policy does not refuse the start mounts itself),
+ * merged into its own profile,
  * and points runc's linux.seccomp.listenerPath at moat-fs's vet socket
  * (<mountpoint>.vet.sock). runc connects there during create, with the
  * container's state and the notify fd (SCM_RIGHTS); the first fd of a

@@ -41,7 +41,7 @@ static int restricted_paths(const struct context *ctx, struct strv *ret)
 	return 0;
 }
 
-static int check_policy(const struct context *ctx, const char *id, char **err)
+static int check_policy(const struct context *ctx, struct plan *pl, const char *id, char **err)
 {
 	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
 	_cleanup_free_ char *why = NULL;
@@ -57,6 +57,7 @@ static int check_policy(const struct context *ctx, const char *id, char **err)
 		log_warning("%s", why);
 		return 0;
 	}
+	pl->kernel = true;
 	r = restricted_paths(ctx, &paths);
 	if (r >= 0)
 		r = kpolicy_restrict_all(p, &paths, err);
@@ -324,7 +325,7 @@ int checks_run(struct context *ctx, const char *id, const char *bundle, struct p
 	if (r >= 0)
 		r = check_mounts(ctx, pl, err);
 	if (r >= 0)
-		r = check_policy(ctx, id, err);
+		r = check_policy(ctx, pl, id, err);
 	if (r >= 0)
 		check_allow_bpf(ctx, pl, id);
 	return r;

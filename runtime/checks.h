@@ -32,6 +32,7 @@ struct plan {
 	bool allow_bpf;
 	bool fsemu; /* moat-fs is mounted: add its files (emulate.h) */
 	bool vet;   /* moat-fs vets mounts: trap them to it (seccomp.h) */
+	bool kernel; /* the kernel policy applies (kpolicy.h) */
 };
 
 /* Load <bundle>/config.json into pl and check it for container id. */

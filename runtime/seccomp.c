@@ -9,18 +9,22 @@
  * policy vets race-free (bpf/protect.bpf.c). A container without a seccomp
  * profile (--privileged) gets one that allows everything else.
  *
- * With moat-fs vetting mounts (fsemu/vet.h), mount, umount2, open_tree and
- * move_mount are trapped to it with SCMP_ACT_NOTIFY; runc hands the notify
- * fd to moat-fs's vet socket (linux.seccomp.listenerPath) during create.
+ * With moat-fs vetting mounts (fsemu/vet.h), the calls worth it are trapped
+ * to it with SCMP_ACT_NOTIFY (a remount, bind or move; an open_tree clone;
+ * move_mount; umount2 when the kernel policy does not refuse the start
+ * mounts itself): see vetted_calls[]. runc hands the notify fd to moat-fs's
+ * vet socket (linux.seccomp.listenerPath) during create.
  */
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "error.h"
 #include "log.h"
+#include "macro.h"
 #include "seccomp.h"
 #include "spec.h"
 
@@ -74,7 +78,23 @@ void seccomp_add_moat_rules(struct json_object *spec)
 
 /* --- vetting (fsemu/vet.h) --- */
 
-static const char *const vetted_syscalls[] = { "mount", "umount2", "open_tree", "move_mount" };
+/* A call moat-fs vets, and the argument bits that make one worth a round
+ * trip: with any of them set (one rule each, OR'ed) it is trapped, without
+ * them the profile's ALLOW stands and the kernel alone answers (a plain
+ * new mount: the kernel policy's fstype and overmount rules). umount2 is
+ * trapped only without the kernel policy: with it, the kernel's sb_umount
+ * rule already refuses the start mounts, race-free. */
+static const struct vetted_call {
+	const char *name;
+	unsigned int arg;
+	unsigned long long bits[3]; /* none: every call is trapped */
+	bool without_kernel_only;
+} vetted_calls[] = {
+	{ "mount", 3, { MS_REMOUNT, MS_BIND, MS_MOVE }, false },
+	{ "umount2", 0, { 0 }, true },
+	{ "open_tree", 2, { 1 /* OPEN_TREE_CLONE */ }, false },
+	{ "move_mount", 0, { 0 }, false },
+};
 
 static bool action_allows(const char *action)
 {
@@ -137,37 +157,69 @@ int seccomp_vet_check(const struct moat_config *cfg, bool fsemu, bool *ret, char
 	return 0;
 }
 
-static struct json_object *notify_rule(struct json_object *names)
+static struct json_object *masked_arg(unsigned int index, unsigned long long mask,
+				      unsigned long long value)
 {
-	struct json_object *rule = json_object_new_object();
+	struct json_object *args = json_object_new_array(), *a = json_object_new_object();
 
-	json_object_object_add(rule, "names", names);
-	spec_set_string(rule, "action", "SCMP_ACT_NOTIFY");
-	return rule;
+	json_object_object_add(a, "index", json_object_new_int((int)index));
+	json_object_object_add(a, "value", json_object_new_uint64(mask));
+	json_object_object_add(a, "valueTwo", json_object_new_uint64(value));
+	spec_set_string(a, "op", "SCMP_CMP_MASKED_EQ");
+	json_object_array_add(args, a);
+	return args;
 }
 
-int seccomp_add_vetting(struct json_object *spec, const char *mountpoint, char **err)
+static struct json_object *rule(const char *name, const char *action, struct json_object *args)
+{
+	struct json_object *r = json_object_new_object(), *names = json_object_new_array();
+
+	json_object_array_add(names, json_object_new_string(name));
+	json_object_object_add(r, "names", names);
+	spec_set_string(r, "action", action);
+	if (args)
+		json_object_object_add(r, "args", args);
+	return r;
+}
+
+/* The rules of one vetted call, appended to syscalls. */
+static void add_call_rules(struct json_object *syscalls, const struct vetted_call *c)
+{
+	unsigned long long all = 0;
+
+	if (!c->bits[0]) {
+		json_object_array_add(syscalls, rule(c->name, "SCMP_ACT_NOTIFY", NULL));
+		return;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(c->bits) && c->bits[i]; i++) {
+		json_object_array_add(syscalls, rule(c->name, "SCMP_ACT_NOTIFY",
+						     masked_arg(c->arg, c->bits[i], c->bits[i])));
+		all |= c->bits[i];
+	}
+	json_object_array_add(syscalls, rule(c->name, "SCMP_ACT_ALLOW", masked_arg(c->arg, all, 0)));
+}
+
+int seccomp_add_vetting(struct json_object *spec, const char *mountpoint, bool kernel_policy,
+			char **err)
 {
 	struct json_object *profile = spec_member_object(spec_member_object(spec, "linux"), "seccomp");
 	struct json_object *syscalls = spec_member_array(profile, "syscalls");
-	struct json_object *names = json_object_new_array();
 	_cleanup_free_ char *sock = vet_socket_path(mountpoint);
+	size_t n = 0;
 
-	if (!sock || !names) {
-		json_object_put(names);
+	if (!sock)
 		return error_set(err, -ENOMEM, "%m");
-	}
-	for (size_t i = 0; i < sizeof(vetted_syscalls) / sizeof(*vetted_syscalls); i++) {
-		if (!profile_allows(profile, syscalls, vetted_syscalls[i]))
+	for (size_t i = 0; i < ELEMENTSOF(vetted_calls); i++) {
+		const struct vetted_call *c = &vetted_calls[i];
+
+		if ((c->without_kernel_only && kernel_policy) || !profile_allows(profile, syscalls, c->name))
 			continue;
-		drop_from_rules(syscalls, vetted_syscalls[i]);
-		json_object_array_add(names, json_object_new_string(vetted_syscalls[i]));
+		drop_from_rules(syscalls, c->name);
+		add_call_rules(syscalls, c);
+		n++;
 	}
-	if (json_object_array_length(names) == 0) {
-		json_object_put(names);
+	if (n == 0)
 		return 0; /* the profile denies them all: nothing to vet */
-	}
-	json_object_array_add(syscalls, notify_rule(names));
 	spec_set_string(profile, "listenerPath", sock);
 	spec_set_string(profile, "listenerMetadata", "moat");
 	return 0;

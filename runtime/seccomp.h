@@ -15,9 +15,11 @@ void seccomp_add_moat_rules(struct json_object *spec);
  * listens)? With fsemu = required its absence is an error; with optional a
  * warning. fsemu: moat-fs is mounted (emulate_check). */
 int seccomp_vet_check(const struct moat_config *cfg, bool fsemu, bool *ret, char **err);
-/* Trap mount, umount2, open_tree and move_mount to moat-fs
- * (SCMP_ACT_NOTIFY, linux.seccomp.listenerPath), where the container's
- * profile allows them; a profile that denies one keeps denying it. */
-int seccomp_add_vetting(struct json_object *spec, const char *mountpoint, char **err);
+/* Trap mount (remount, bind, move), open_tree (clone), move_mount and,
+ * without the kernel policy, umount2 to moat-fs (SCMP_ACT_NOTIFY,
+ * linux.seccomp.listenerPath), where the container's profile allows them;
+ * a profile that denies one keeps denying it. */
+int seccomp_add_vetting(struct json_object *spec, const char *mountpoint, bool kernel_policy,
+			char **err);
 
 #endif

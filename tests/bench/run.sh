@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 status=0
-for b in runc-run.sh procfs.sh hooks.sh docker-run.sh; do
+for b in runc-run.sh procfs.sh vet.sh hooks.sh docker-run.sh; do
   [ -x "tests/bench/$b" ] || continue
   echo "== $b"
   "tests/bench/$b" || { echo "bench: $b failed" >&2; status=1; }

@@ -95,14 +95,14 @@ novet_setup() {
   attack bind-proc 'mount --bind /proc /tmp && echo ESCAPED' moat-only
 }
 
-@test "the rewritten spec traps the four mount calls to moat-fs, nothing else" {
+@test "the rewritten spec traps the mount calls to moat-fs, nothing else" {
   local b
   b=$(vetted spec 'true')
   out_of moat create --bundle "$b" vet-spec
   [ "$status" -eq 0 ]
   jq -e --arg sock "$FS_MNT.vet.sock" '.linux.seccomp.listenerPath == $sock
-    and ([.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_NOTIFY") | .names[]]
-         == ["mount", "umount2", "open_tree", "move_mount"])' \
+    and ([.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_NOTIFY") | .names[]] | unique
+         == ["mount", "move_mount", "open_tree", "umount2"])' \
     "$T/state/containers/vet-spec/config.json"
   moat delete --force vet-spec
 }
