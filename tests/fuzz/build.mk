@@ -29,7 +29,7 @@ $(FUZZ_LIBMOAT): $(FUZZ_LIB_OBJS)
 $(REPLAY_RUNTIME_LIB): $(RUNTIME_CORE_OBJS)
 $(FUZZ_RUNTIME_LIB) $(FUZZ_LIBMOAT) $(REPLAY_RUNTIME_LIB):
 	$(call msg,AR,$@)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
+	$(Q)mkdir -p $(@D) && rm -f $@ && $(AR) rcs $@ $^
 
 $(OUTPUT)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_RUNTIME_LIB) $(FUZZ_LIBMOAT)
 	$(call msg,FUZZ,$@)
