@@ -11,9 +11,6 @@ int cmd_create(struct context *ctx);
 int cmd_run(struct context *ctx);
 int cmd_delete(struct context *ctx);
 int cmd_hook(struct context *ctx);
-/* `moat-runc hook emulate ...` (emulate-hook.c): needs no moat.conf, it runs
- * in the container's namespaces; argv[0] is ROOTFS. */
-int hook_emulate(int argc, char **argv);
 int cmd_start(struct context *ctx);
 /* exec the real runc with this command and its arguments, unchanged */
 int cmd_passthrough(struct context *ctx);

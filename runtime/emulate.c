@@ -15,6 +15,10 @@
 /* The hook: for each (source, destination) pair, bind the FUSE file over
  * <rootfs><destination> when that exists (a sysctl absent from this kernel
  * is skipped). Hooks get no PATH: mount is named by absolute path. */
+#define HOOK_SCRIPT                                                                         \
+	"m=$1 r=$2; shift 2; while [ $# -ge 2 ]; do "                                      \
+	"if [ -e \"$r$2\" ]; then \"$m\" --bind \"$1\" \"$r$2\" || exit 1; fi; shift 2; done"
+
 int emulate_check(const struct moat_config *cfg, bool *ret_available, char **err)
 {
 	struct statfs sf;
@@ -75,8 +79,19 @@ static struct json_object *bind_mount(const char *dest, const char *source, bool
 	return m;
 }
 
-/* A rootfs whose /proc is not a plain directory gets no sysctl mounts (runc
- * puts procfs where /proc resolves, the hook does not follow it there). */
+static const char *find_mount_binary(void)
+{
+	static const char *const candidates[] = { "/usr/bin/mount", "/bin/mount", "/usr/sbin/mount",
+						  "/sbin/mount" };
+
+	for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
+		if (access(candidates[i], X_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+/* The hook's mount(8) follows symlinks: a rootfs whose /proc is not a plain
+ * directory gets no sysctl mounts (runc puts procfs where /proc resolves). */
 static bool rootfs_proc_is_dir(const char *rootfs)
 {
 	_cleanup_free_ char *proc = NULL;
@@ -90,19 +105,23 @@ static bool rootfs_proc_is_dir(const char *rootfs)
 	return false;
 }
 
-/* The hook: `moat-runc hook emulate ROOTFS (SOURCE DEST)...` (emulate-hook.c). */
-static int add_hook(struct json_object *spec, const char *self, const char *mountpoint,
-		    const char *rootfs, char **err)
+/* The hook's arguments: sh -c SCRIPT sh MOUNT ROOTFS (SOURCE DEST)... */
+static int add_hook(struct json_object *spec, const char *mountpoint, const char *rootfs,
+		    char **err)
 {
-	const char *args[4 + 2 * MOAT_FS_MOUNTS_COUNT + 1];
+	const char *args[6 + 2 * MOAT_FS_MOUNTS_COUNT + 1];
 	char *sources[MOAT_FS_MOUNTS_COUNT] = { 0 };
 	size_t n = 0, k = 0;
 	int r = 0;
 
-	args[n++] = "moat-runc";
-	args[n++] = "hook";
-	args[n++] = "emulate";
+	args[n++] = "sh";
+	args[n++] = "-c";
+	args[n++] = HOOK_SCRIPT;
+	args[n++] = "sh";
+	args[n++] = find_mount_binary();
 	args[n++] = rootfs;
+	if (!args[4])
+		return error_set(err, -ENOENT, "cannot find mount(8) for moat-fs's sysctl mounts");
 	for (size_t i = 0; i < MOAT_FS_MOUNTS_COUNT; i++) {
 		const struct moat_fs_mount *e = &moat_fs_mounts[i];
 
@@ -118,7 +137,7 @@ static int add_hook(struct json_object *spec, const char *self, const char *moun
 	}
 	args[n] = NULL;
 	if (r >= 0)
-		spec_append_hook(spec, "createContainer", self, args);
+		spec_append_hook(spec, "createContainer", "/bin/sh", args);
 	for (size_t i = 0; i < k; i++)
 		free(sources[i]);
 	return r;
@@ -140,7 +159,7 @@ static void unlist_readonly(struct json_object *spec, const char *path)
 	}
 }
 
-int emulate_add(struct json_object *spec, const char *self, const char *mountpoint, char **err)
+int emulate_add(struct json_object *spec, const char *mountpoint, char **err)
 {
 	struct json_object *mounts = spec_member_array(spec, "mounts");
 	const char *rootfs = spec_string(spec_member(spec, "root"), "path");
@@ -162,5 +181,5 @@ int emulate_add(struct json_object *spec, const char *self, const char *mountpoi
 	if (!rootfs_proc_is_dir(rootfs))
 		return 0;
 	unlist_readonly(spec, "/proc/sysrq-trigger");
-	return add_hook(spec, self, mountpoint, rootfs, err);
+	return add_hook(spec, mountpoint, rootfs, err);
 }

@@ -22,8 +22,7 @@
 /* Is moat-fs mounted at the configured mountpoint? false with fsemu = off or
  * (warning logged) optional; with required, an error naming the mountpoint. */
 int emulate_check(const struct moat_config *cfg, bool *ret_available, char **err);
-/* Add the mounts and the hook (self: moat-runc's own path) to spec, whose
- * root.path is the rootfs (absolute). */
-int emulate_add(struct json_object *spec, const char *self, const char *mountpoint, char **err);
+/* Add the mounts and the hook to spec, whose root.path is the rootfs (absolute). */
+int emulate_add(struct json_object *spec, const char *mountpoint, char **err);
 
 #endif

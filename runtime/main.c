@@ -102,12 +102,6 @@ int main(int argc, char **argv)
 		context_free(&ctx);
 		return 0;
 	}
-	if (r >= 0 && ctx.command && !strcmp(ctx.command, "hook") && ctx.n_args >= 1 &&
-	    !strcmp(ctx.args[0], "emulate")) {
-		r = hook_emulate((int)ctx.n_args - 1, ctx.args + 1);
-		context_free(&ctx);
-		return r;
-	}
 	if (r >= 0)
 		r = context_setup(&ctx, &err);
 	if (r < 0) {

@@ -94,7 +94,7 @@ static int rewrite(struct context *ctx, struct plan *pl, struct prepared *p, cha
 	if (r >= 0)
 		r = seal_views(pl->spec, v.dir, p->st.id, err);
 	if (r >= 0 && pl->fsemu)
-		r = emulate_add(pl->spec, ctx->self, ctx->cfg.fsemu_mountpoint, err);
+		r = emulate_add(pl->spec, ctx->cfg.fsemu_mountpoint, err);
 	if (r >= 0 && pl->vet)
 		r = seccomp_add_vetting(pl->spec, ctx->cfg.fsemu_mountpoint, pl->kernel, err);
 	if (v.warning)

@@ -334,7 +334,7 @@ static int rewrite(struct plan *pl, struct cstate *s, unsigned v, char **err)
 
 	r = rewrite_spec(pl, s, &views, err);
 	if (r >= 0 && (v & 1))
-		r = emulate_add(pl->spec, FUZZ_SELF, cfg.fsemu_mountpoint, err);
+		r = emulate_add(pl->spec, cfg.fsemu_mountpoint, err);
 	if (r < 0)
 		return r;
 	spec_prepend_hook(pl->spec, "createRuntime", FUZZ_SELF, (const char *const *)args);
