@@ -113,18 +113,29 @@ static int apply_policy(struct context *ctx, struct cstate *s, char **err)
 	return kpolicy_register(p, s, err);
 }
 
+/* The OCI state runc gives a hook on stdin (the container's id and init
+ * pid), and moat's record of that container. */
+static int hook_state(struct context *ctx, char **ret_id, pid_t *pid, struct cstate *s, char **err)
+{
+	int r = read_oci_state(ret_id, pid, err);
+
+	if (r < 0)
+		return r;
+	if (!state_id_valid(*ret_id) || state_read(ctx->cfg.state_dir, *ret_id, s) < 0)
+		return error_set(err, -ENOENT, "container %s has no moat state in %s", *ret_id,
+				 ctx->cfg.state_dir);
+	return 0;
+}
+
 static int create_runtime(struct context *ctx, char **ret_id, char **err)
 {
 	struct cstate s;
 	pid_t pid = 0;
 	int r;
 
-	r = read_oci_state(ret_id, &pid, err);
+	r = hook_state(ctx, ret_id, &pid, &s, err);
 	if (r < 0)
 		return r;
-	if (!state_id_valid(*ret_id) || state_read(ctx->cfg.state_dir, *ret_id, &s) < 0)
-		return error_set(err, -ENOENT, "container %s has no moat state in %s",
-				 *ret_id, ctx->cfg.state_dir);
 	r = record_init(&s, pid, err);
 	if (r >= 0)
 		r = state_write(ctx->cfg.state_dir, &s);
@@ -175,12 +186,9 @@ static int poststart(struct context *ctx, char **ret_id, char **err)
 	pid_t pid = 0;
 	int r;
 
-	r = read_oci_state(ret_id, &pid, err);
+	r = hook_state(ctx, ret_id, &pid, &s, err);
 	if (r < 0)
 		return r;
-	if (!state_id_valid(*ret_id) || state_read(ctx->cfg.state_dir, *ret_id, &s) < 0)
-		return error_set(err, -ENOENT, "container %s has no moat state in %s",
-				 *ret_id, ctx->cfg.state_dir);
 	if (s.registered && s.pid == pid)
 		r = record_start_mounts(&s, ctx, err);
 	else if (s.registered)

@@ -458,3 +458,22 @@ ft_faults() {
   [ "$map" = "100000 65536" ] || { echo "the probe got range '$map', not the pool's first: a range leaked"; return 1; }
   [ -z "$left" ] || { echo "leaked after the reclaim:"; echo "$left"; return 1; }
 }
+
+# The guest suites' world (70-fault, 80-load): the kernel policy on, its
+# registrations before the suite as the baseline of the leak check.
+ft_vm_setup_file() {
+  grep -qw bpf /sys/kernel/security/lsm 2>/dev/null || skip "BPF-LSM is not active here (run in the guest)"
+  [ -n "${MOAT_VM_DISK:-}" ] || skip "no ext4 disk (scripts/vm.sh --disk)"
+  export DENIALS=$BATS_FILE_TMPDIR/denials.log LOADER_LOG=$BATS_FILE_TMPDIR/loader.log
+  export LOADER_PID=$BATS_FILE_TMPDIR/loader.pid FT_POLICY=1
+  ft_setup_file "$MOAT_VM_DISK" required
+  ft_start_loader
+  export FT_BASELINE_PS=$T/baseline-ps
+  ft_registered >"$FT_BASELINE_PS"
+}
+
+ft_vm_teardown_file() {
+  ft_teardown_file
+  [ -f "${LOADER_PID:-/nonexistent}" ] && kill "$(cat "$LOADER_PID")" 2>/dev/null
+  "$LOADER" stop 2>/dev/null || true
+}
