@@ -21,12 +21,6 @@
 
 #include "policy.bpf.h"
 
-#ifndef MS_RDONLY
-#define MS_RDONLY 1
-#define MS_REMOUNT 32
-#define MS_BIND 4096
-#define MS_MOVE 8192
-#endif
 
 static __always_inline bool fstype_denied(const char *type)
 {

@@ -17,6 +17,12 @@
 #define EPERM 1
 #define EACCES 13
 
+/* mount(2) flags (uapi/linux/mount.h, not in vmlinux.h) */
+#define MS_RDONLY 1
+#define MS_REMOUNT 32
+#define MS_BIND 4096
+#define MS_MOVE 8192
+
 /* Registered containers: cgroup v2 id -> policy. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

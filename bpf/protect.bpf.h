@@ -29,12 +29,6 @@
 
 #include "policy.bpf.h"
 
-#ifndef MS_RDONLY
-#define MS_RDONLY 1
-#define MS_REMOUNT 32
-#define MS_BIND 4096
-#define MS_MOVE 8192
-#endif
 #define MNT_READONLY 0x40 /* include/linux/mount.h */
 #define SB_RDONLY 1	   /* include/linux/fs.h */
 
