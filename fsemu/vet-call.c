@@ -47,7 +47,7 @@ static int path_arg(struct call *k, unsigned long addr)
 	return vet_read_string(k->tid, addr, k->path, sizeof(k->path));
 }
 
-/* The mount at path, with its mountinfo line when full is set. */
+/* The mount k->path names, as the caller sees it. */
 static int place_of(struct call *k, int dirfd, bool follow, bool empty_ok, struct vet_place *p)
 {
 	return vet_resolve(k->tid, dirfd, k->path, follow, empty_ok, p);
