@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "rewrite.h"
+#include "seccomp.h"
 
 #define FUZZ_BUNDLE "/run/moat-fuzz/bundle"
 #define FUZZ_VIEWS "/run/moat-fuzz/views"
@@ -230,6 +231,40 @@ static size_t rules_naming(struct json_object *spec, const char *syscall)
 	return n;
 }
 
+/* With moat-fs's vetting: a trapped call has a listener, and no rule lets
+ * it through unconditionally beside its traps (libseccomp would refuse the
+ * profile, or the traps would be dead). */
+static void check_vetting(struct json_object *spec)
+{
+	static const char *const calls[] = { "mount", "umount2", "open_tree", "move_mount" };
+	struct json_object *p = spec_member(spec_member(spec, "linux"), "seccomp");
+	struct json_object *sc = spec_member(p, "syscalls");
+
+	for (size_t c = 0; c < ELEMENTSOF(calls); c++) {
+		size_t traps = 0, open_allows = 0;
+
+		for (size_t i = 0; i < json_object_array_length(sc); i++) {
+			struct json_object *r = json_object_array_get_idx(sc, i);
+			struct json_object *names = spec_member(r, "names"), *args = spec_member(r, "args");
+			const char *action = spec_string(r, "action") ?: "";
+			bool named = false;
+
+			for (size_t j = 0; json_object_is_type(names, json_type_array) &&
+					   j < json_object_array_length(names); j++)
+				named |= !strcmp(json_object_get_string(json_object_array_get_idx(names, j)) ?: "",
+						 calls[c]);
+			if (!named)
+				continue;
+			traps += !strcmp(action, "SCMP_ACT_NOTIFY");
+			open_allows += !strcmp(action, "SCMP_ACT_ALLOW") &&
+				       (!args || json_object_array_length(args) == 0);
+		}
+		fuzz_assert(!traps || spec_string(p, "listenerPath"), "%s is trapped without a listener",
+			    calls[c]);
+		fuzz_assert(!traps || !open_allows, "%s is trapped and allowed outright", calls[c]);
+	}
+}
+
 /* Go's encoding/json (runc) folds ASCII case, long s and the Kelvin sign. */
 static int go_fold(const char **p)
 {
@@ -308,12 +343,14 @@ static void check_saved(const char *text, const struct plan *pl, const struct cs
 			    "mount #%zu binds %s, not its view", i, src ?: "(none)");
 	}
 	fuzz_assert(rules_naming(spec, "mount_setattr") == 1, "mount_setattr is not in one rule");
+	check_vetting(spec);
 	hook = json_object_array_get_idx(spec_member(spec_member(spec, "hooks"), "createRuntime"), 0);
 	fuzz_assert(!strcmp(spec_string(hook, "path") ?: "", FUZZ_SELF), "moat's hook is not first");
 	json_object_put(spec);
 }
 
-/* A bit of the input that picks the variant: moat-fs on, the rootfs view. */
+/* Bits of the input that pick the variant: moat-fs on (1), the rootfs view
+ * (2), mount vetting (4) with the kernel policy (8). */
 static unsigned variant(const uint8_t *data, size_t size)
 {
 	unsigned h = 2166136261u;
@@ -335,6 +372,8 @@ static int rewrite(struct plan *pl, struct cstate *s, unsigned v, char **err)
 	r = rewrite_spec(pl, s, &views, err);
 	if (r >= 0 && (v & 1))
 		r = emulate_add(pl->spec, cfg.fsemu_mountpoint, err);
+	if (r >= 0 && (v & 4))
+		r = seccomp_add_vetting(pl->spec, cfg.fsemu_mountpoint, v & 8, err);
 	if (r < 0)
 		return r;
 	spec_prepend_hook(pl->spec, "createRuntime", FUZZ_SELF, (const char *const *)args);
