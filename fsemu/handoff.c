@@ -74,7 +74,9 @@ static int sockaddr_for(const char *path, struct sockaddr_un *sa)
 	return 0;
 }
 
-int unix_listen(const char *path)
+/* A listening unix socket of that type at path (a stale one replaced),
+ * 0600: only root may connect. */
+static int listen_socket(const char *path, int type, int backlog)
 {
 	struct sockaddr_un sa;
 	_cleanup_close_ int fd = -1;
@@ -82,13 +84,24 @@ int unix_listen(const char *path)
 
 	if ((r = sockaddr_for(path, &sa)) < 0)
 		return r;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return negative_errno();
 	(void)unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(fd, backlog) < 0)
 		return negative_errno();
 	return TAKE_FD(fd);
+}
+
+int unix_listen(const char *path)
+{
+	return listen_socket(path, SOCK_SEQPACKET, 16);
+}
+
+int unix_listen_stream(const char *path)
+{
+	return listen_socket(path, SOCK_STREAM, 64);
 }
 
 int unix_connect(const char *path)

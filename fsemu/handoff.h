@@ -36,6 +36,8 @@ struct fs_paths {
 int fs_paths_init(struct fs_paths *p, const char *state_dir, const char *mountpoint);
 
 int unix_listen(const char *path);
+/* The same as a stream socket (runc's seccomp listener protocol, vet.h). */
+int unix_listen_stream(const char *path);
 /* -ENOENT or -ECONNREFUSED when nobody listens. */
 int unix_connect(const char *path);
 /* word: a short message; fd: attached when >= 0. */

@@ -14,8 +14,6 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "handoff.h"
@@ -290,27 +288,6 @@ static void *serve(void *userdata)
 	}
 }
 
-static int listen_on(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return negative_errno();
-	(void)unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
-	    listen(fd, 64) < 0) {
-		int r = negative_errno();
-
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
 /* The notify fds the keeper holds, each watched again. */
 static int adopt_held(struct vet *v)
 {
@@ -398,7 +375,7 @@ int vet_start(const struct vet_config *cfg, struct vet **ret)
 		r = v->stop_fd;
 	else if ((v->resync_fd = watch_fd(v, eventfd_or_errno())) < 0)
 		r = v->resync_fd;
-	else if ((v->listen_fd = watch_fd(v, listen_on(cfg->socket_path))) < 0)
+	else if ((v->listen_fd = watch_fd(v, unix_listen_stream(cfg->socket_path))) < 0)
 		r = log_error_errno(v->listen_fd, "cannot listen on %s: %m", cfg->socket_path);
 	if (r >= 0) {
 		if ((n = adopt_held(v)) > 0)
