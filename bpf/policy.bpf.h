@@ -3,6 +3,10 @@
  * policy.bpf.h - the maps and helpers every moat BPF-LSM program shares.
  * The maps are __weak so that each *.bpf.c can declare them; `bpftool gen
  * object` links the objects into one moat.bpf.o with one copy of each map.
+ * Each is pinned by name (LIBBPF_PIN_BY_NAME) under the pin_root_path
+ * moat-loader opens the object with: a reload, or a new build, reuses the
+ * pinned maps and the registrations in them. bpf/moat.h names them for
+ * userspace (MOAT_MAP_*).
  */
 #ifndef MOAT_POLICY_BPF_H
 #define MOAT_POLICY_BPF_H
@@ -29,6 +33,7 @@ struct {
 	__uint(max_entries, MOAT_MAX_CONTAINERS);
 	__type(key, __u64);
 	__type(value, struct moat_container);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } containers SEC(".maps") __weak;
 
 /* Host objects no container may reach: dev+ino -> path. */
@@ -37,6 +42,7 @@ struct {
 	__uint(max_entries, MOAT_MAX_RESTRICTED);
 	__type(key, struct moat_restricted_key);
 	__type(value, struct moat_restricted);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } restricted SEC(".maps") __weak;
 
 /* Fast negative check in front of "restricted" (see moat.h). */
@@ -45,6 +51,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct moat_restricted_filter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } restricted_filter SEC(".maps") __weak;
 
 /* Filesystem types no container may mount. */
@@ -53,6 +60,7 @@ struct {
 	__uint(max_entries, 64);
 	__type(key, struct moat_fstype_key);
 	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } denied_fstypes SEC(".maps") __weak;
 
 /* Namespaces of registered containers: ns inode number -> owner. */
@@ -61,6 +69,7 @@ struct {
 	__uint(max_entries, MOAT_MAX_NAMESPACES);
 	__type(key, __u32);
 	__type(value, struct moat_ns_owner);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ns_owner SEC(".maps") __weak;
 
 /* Mounts containers started with: mount id -> owner and what is forbidden. */
@@ -69,15 +78,17 @@ struct {
 	__uint(max_entries, MOAT_MAX_PROTECTED_MOUNTS);
 	__type(key, __u32);
 	__type(value, struct moat_protected_mount);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } protected_mounts SEC(".maps") __weak;
 
 /* One record per denial, drained by moat-loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps") __weak;
 
-/* Is cgroup v2 id `id` at level `level` of current's hierarchy registered? */
+/* Is cgroup v2 id `id` registered? Its container, and *cgroup_id = id, if so. */
 static __always_inline struct moat_container *lookup_container(__u64 id, __u64 *cgroup_id)
 {
 	struct moat_container *c = bpf_map_lookup_elem(&containers, &id);
