@@ -3,7 +3,7 @@
 # /sys/fs/cgroup/unified): a private mount in a temp dir, "containers" made
 # of test cgroups and pid namespaces, then a real runc container.
 
-load ../../fsemu/test-lib
+load ../helpers/fsemu
 
 setup_file() {
   fs_setup_file

@@ -6,7 +6,7 @@
 # the emulated files): the control is the same container under moat-runc
 # with moat-fs not vetting (--no-vet, fsemu = optional), and plain runc.
 load helpers/runtime
-source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+source "$BATS_TEST_DIRNAME/../helpers/fsemu.bash"
 
 setup_file() {
   rt_fs_setup_file
