@@ -196,12 +196,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 static int run(const char *command, struct options *o)
 {
 	_cleanup_(config_free) struct moat_config cfg = {};
+	const char *config;
 	bool must_exist;
 	int r;
 
 	if (strcmp(command, "start") && strcmp(command, "stop") && strcmp(command, "status"))
 		return log_error_errno(SYNTHETIC_ERRNO(EUSAGE), "unknown command '%s'", command);
-	r = config_load(&cfg, config_path(o->config, &must_exist), must_exist);
+	config = config_path(o->config, &must_exist);
+	r = config_load(&cfg, config, must_exist);
 	if (r < 0)
 		return r;
 	if (!o->pin_dir)
