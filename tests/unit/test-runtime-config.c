@@ -74,6 +74,7 @@ static void test_defaults(void **state)
 	assert_false(c.allow_bpf_annotation);
 	assert_int_equal(c.fsemu, FSEMU_OPTIONAL);
 	assert_string_equal(c.fsemu_mountpoint, "/run/moat-fs");
+	assert_string_equal(c.fsemu_state_dir, "/run/moat/fs-state");
 	assert_int_equal(c.restricted.n, 10);
 	assert_string_equal(c.restricted.v[0], "/var/run/docker.sock");
 	assert_int_equal(c.data_roots.n, 1);
@@ -99,7 +100,8 @@ static void test_every_key(void **state)
 			   "pin_dir = /tmp/pin\n"
 			   "allow_bpf_annotation = yes\n"
 			   "fsemu = required\n"
-			   "fsemu_mountpoint = /srv/moat-fs\n";
+			   "fsemu_mountpoint = /srv/moat-fs\n"
+			   "fsemu_state_dir = /srv/moat-fs-state\n";
 
 	assert_int_equal(parse(&c, text, &err), 0);
 	assert_null(err);
@@ -118,6 +120,7 @@ static void test_every_key(void **state)
 	assert_true(c.allow_bpf_annotation);
 	assert_int_equal(c.fsemu, FSEMU_REQUIRED);
 	assert_string_equal(c.fsemu_mountpoint, "/srv/moat-fs");
+	assert_string_equal(c.fsemu_state_dir, "/srv/moat-fs-state");
 	config_free(&c);
 }
 
@@ -153,6 +156,7 @@ static void test_bad_values(void **state)
 	expect_error("restricted_path = etc\n", "invalid value `etc` for restricted_path");
 	expect_error("fsemu = sometimes\n", "test.conf:1: invalid value `sometimes` for fsemu");
 	expect_error("fsemu_mountpoint = run/fs\n", "invalid value `run/fs` for fsemu_mountpoint");
+	expect_error("fsemu_state_dir = fs\n", "invalid value `fs` for fsemu_state_dir");
 	expect_error("just some words\n", "test.conf:1: expected `key = value`, got `just some words`");
 }
 
