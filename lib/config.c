@@ -16,15 +16,13 @@ static const char *const default_restricted[] = {
 };
 #define DEFAULT_DATA_ROOT "/var/lib/docker"
 
-static const char *const kernel_policy_names[] = {
-	[KERNEL_POLICY_REQUIRED] = "required", [KERNEL_POLICY_OPTIONAL] = "optional", NULL
-};
-static const char *const idmap_names[] = {
-	[IDMAP_REQUIRED] = "required", [IDMAP_OPTIONAL] = "optional", [IDMAP_OFF] = "off", NULL
-};
-static const char *const fsemu_names[] = {
-	[FSEMU_REQUIRED] = "required", [FSEMU_OPTIONAL] = "optional", [FSEMU_OFF] = "off", NULL
-};
+/* The values of kernel_policy, and of idmap and fsemu, which can be off. */
+static const char *const kernel_policy_names[] = { "required", "optional", NULL };
+static const char *const mode_names[] = { "required", "optional", "off", NULL };
+_Static_assert(KERNEL_POLICY_REQUIRED == 0 && IDMAP_REQUIRED == 0 && FSEMU_REQUIRED == 0 &&
+		       KERNEL_POLICY_OPTIONAL == 1 && IDMAP_OFF == 2 && FSEMU_OFF == 2 &&
+		       IDMAP_OPTIONAL == 1 && FSEMU_OPTIONAL == 1,
+	       "the enums follow the names");
 
 #define ITEM(key, parse, field, arg) CONF_ITEM(key, parse, struct moat_config, field, arg)
 
@@ -38,8 +36,8 @@ static const struct conf_item config_items[] = {
 	ITEM("docker_data_root", conf_parse_path_strv, data_roots, NULL),
 	ITEM("kernel_policy", conf_parse_enum, kernel_policy, kernel_policy_names),
 	ITEM("pin_dir", conf_parse_path, pin_dir, NULL),
-	ITEM("idmap", conf_parse_enum, idmap, idmap_names),
-	ITEM("fsemu", conf_parse_enum, fsemu, fsemu_names),
+	ITEM("idmap", conf_parse_enum, idmap, mode_names),
+	ITEM("fsemu", conf_parse_enum, fsemu, mode_names),
 	ITEM("fsemu_mountpoint", conf_parse_path, fsemu_mountpoint, NULL),
 	ITEM("fsemu_state_dir", conf_parse_path, fsemu_state_dir, NULL),
 	ITEM("allow_bpf_annotation", conf_parse_bool, allow_bpf_annotation, NULL),

@@ -157,6 +157,24 @@ int mkdir_parents_dirname(const char *file, struct manifest *m)
 	return json_object_array_length(m->dirs) != before ? manifest_save(m) : 0;
 }
 
+int manifest_write_file(struct manifest *m, const char *path, const char *text, mode_t new_mode)
+{
+	struct stat st;
+	int r;
+
+	r = manifest_save_original(m, path);
+	if (r >= 0)
+		r = mkdir_parents_dirname(path, m);
+	if (r < 0)
+		return r;
+	if (stat(path, &st) < 0)
+		st.st_mode = new_mode;
+	r = write_file_atomic(path, text, st.st_mode & 07777);
+	if (r < 0)
+		return log_error_errno(r, "cannot write %s: %m", path);
+	return 0;
+}
+
 /* ---- undo ---- */
 
 int manifest_restore_file(struct manifest *m, struct json_object *e, FILE *out)

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <json-c/json.h>
 
@@ -35,6 +36,10 @@ int manifest_save(struct manifest *m);
 int manifest_save_original(struct manifest *m, const char *path);
 /* mkdir -p the directory of a file; what was created goes in the manifest. */
 int mkdir_parents_dirname(const char *file, struct manifest *m);
+/* Change path to text: its original kept (manifest_save_original), its
+ * directory made (mkdir_parents_dirname), then text written atomically with
+ * the mode path had (new_mode when it is new). Errors are logged. */
+int manifest_write_file(struct manifest *m, const char *path, const char *text, mode_t new_mode);
 /* The saved copy of a file entry, put back (or the file removed). */
 int manifest_restore_file(struct manifest *m, struct json_object *e, FILE *out);
 /* Remove the state directory and what is in it. */

@@ -35,7 +35,6 @@ static int point_conf_at(const struct setup_options *o, struct manifest *m, cons
 			 FILE *out)
 {
 	_cleanup_free_ char *cur = NULL, *text = NULL, *new = NULL;
-	struct stat st;
 	int r;
 
 	r = conf_runc(o->moat_conf, &cur);
@@ -43,9 +42,6 @@ static int point_conf_at(const struct setup_options *o, struct manifest *m, cons
 		return r;
 	if (strcmp(cur, real) == 0)
 		return 0;
-	r = manifest_save_original(m, o->moat_conf);
-	if (r < 0)
-		return r;
 	r = read_file(o->moat_conf, &text, NULL);
 	if (r < 0 && r != -ENOENT)
 		return log_error_errno(r, "cannot read %s: %m", o->moat_conf);
@@ -53,14 +49,9 @@ static int point_conf_at(const struct setup_options *o, struct manifest *m, cons
 		     text ? text : "", text && *text && text[strlen(text) - 1] != '\n' ? "\n" : "",
 		     real) < 0)
 		return -ENOMEM;
-	r = mkdir_parents_dirname(o->moat_conf, m);
+	r = manifest_write_file(m, o->moat_conf, new, 0644);
 	if (r < 0)
 		return r;
-	if (stat(o->moat_conf, &st) < 0)
-		st.st_mode = 0644;
-	r = write_file_atomic(o->moat_conf, new, st.st_mode & 07777);
-	if (r < 0)
-		return log_error_errno(r, "cannot write %s: %m", o->moat_conf);
 	fprintf(out, "%s: runc = %s (the real runc, for moat-runc)\n", o->moat_conf, real);
 	return 0;
 }

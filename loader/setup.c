@@ -42,7 +42,6 @@ void setup_options_default(struct setup_options *o)
 static int step_daemon_json(const struct setup_options *o, struct manifest *m, FILE *out)
 {
 	_cleanup_free_ char *text = NULL, *merged = NULL, *report = NULL, *err = NULL;
-	struct stat st;
 	char *line, *save;
 	int r;
 
@@ -59,17 +58,9 @@ static int step_daemon_json(const struct setup_options *o, struct manifest *m, F
 		fprintf(out, "%s: already configured for moat\n", o->daemon_json);
 		return 0;
 	}
-	r = manifest_save_original(m, o->daemon_json);
+	r = manifest_write_file(m, o->daemon_json, merged, 0644);
 	if (r < 0)
 		return r;
-	r = mkdir_parents_dirname(o->daemon_json, m);
-	if (r < 0)
-		return r;
-	if (stat(o->daemon_json, &st) < 0)
-		st.st_mode = 0644;
-	r = write_file_atomic(o->daemon_json, merged, st.st_mode & 07777);
-	if (r < 0)
-		return log_error_errno(r, "cannot write %s: %m", o->daemon_json);
 	fprintf(out, "%s: %s\n", o->daemon_json, text ? "updated" : "created");
 	for (line = strtok_r(report, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		fprintf(out, "  %s\n", line);

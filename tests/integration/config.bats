@@ -39,7 +39,7 @@ teardown_file() {
   pids=$(cat "$FS_STATE"/*.pid 2>/dev/null)
   "$MOATFS" --config "$T/moat.conf" --stop
   for i in $(seq 50); do
-    for p in $pids; do kill -0 "$p" 2>/dev/null && continue 2; done
+    for p in $pids; do kill -0 "$p" 2>/dev/null && { sleep 0.1; continue 2; }; done
     break
   done
   rt_teardown_file
@@ -110,41 +110,27 @@ teardown() { rt_teardown; }
   [ ! -e "$T/no-bpffs/moat" ]
 }
 
-# each_binary CONF: every binary's run with --config CONF, a line of output each
-each_binary() {
-  local conf=$1
-  out_of "$MOAT_RUNC_BIN" --config "$conf" --root "$T/runc-root" list; echo "moat-runc $status: $output"
-  out_of "$LOADER" --config "$conf" status; echo "moat-loader $status: $output"
-  out_of "$MOATCTL" --config "$conf" ps; echo "moatctl $status: $output"
-  out_of "$MOATFS" --config "$conf" --stop; echo "moat-fs $status: $output"
+# refused_by_each CONF MESSAGE: every binary, run with --config CONF, fails
+# (status 1) with MESSAGE as the last words of its output.
+refused_by_each() {
+  local conf=$1 message=$2 what
+  for what in "$MOAT_RUNC_BIN --root $T/runc-root list" "$LOADER status" "$MOATCTL ps" "$MOATFS --stop"; do
+    set -- $what
+    out_of "$1" --config "$conf" "${@:2}"
+    echo "${1##*/} $status: $output"
+    [ "$status" -eq 1 ] && [[ "$output" == *"$message" ]] || return 1
+  done
 }
 
 @test "an unknown key or a bad value: every binary names the file, the line and the value" {
-  local line
   printf '# mine\npin_dirx = /x\n' >"$T/bad-key.conf"
   printf 'fsemu = sometimes\n' >"$T/bad-value.conf"
-  run each_binary "$T/bad-key.conf"
-  echo "$output"
-  [ "${#lines[@]}" -eq 4 ]
-  for line in "${lines[@]}"; do
-    [[ "$line" == *" 1: "*"$T/bad-key.conf:2: unknown key \`pin_dirx\`" ]]
-  done
-  run each_binary "$T/bad-value.conf"
-  echo "$output"
-  [ "${#lines[@]}" -eq 4 ]
-  for line in "${lines[@]}"; do
-    [[ "$line" == *" 1: "*"$T/bad-value.conf:1: invalid value \`sometimes\` for fsemu" ]]
-  done
+  refused_by_each "$T/bad-key.conf" "$T/bad-key.conf:2: unknown key \`pin_dirx\`"
+  refused_by_each "$T/bad-value.conf" "$T/bad-value.conf:1: invalid value \`sometimes\` for fsemu"
 }
 
 @test "a file named by --config or MOAT_CONFIG must exist, in every binary" {
-  local line
-  run each_binary "$T/missing.conf"
-  echo "$output"
-  [ "${#lines[@]}" -eq 4 ]
-  for line in "${lines[@]}"; do
-    [[ "$line" == *" 1: "*"cannot read config $T/missing.conf: No such file or directory" ]]
-  done
+  refused_by_each "$T/missing.conf" "cannot read config $T/missing.conf: No such file or directory"
   MOAT_CONFIG=$T/missing.conf run "$LOADER" status
   [ "$status" -eq 1 ]
   [[ "$output" == *"cannot read config $T/missing.conf"* ]]
