@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * policy.c - register containers in the kernel policy that moat-loader
- * pinned: the maps of struct moat_policy (policy-internal.h), opened from
+ * pinned: the maps of struct moat_policy (policy-map.h), opened from
  * the pin directory by their names (bpf/moat.h).
  */
 #include <bpf/bpf.h>
@@ -19,7 +19,7 @@
 #include "paths.h"
 #include "policy.h"
 
-#include "policy-internal.h"
+#include "policy-map.h"
 
 static const char *const ns_names[] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup",
 					"time", "pid_for_children", "time_for_children" };
@@ -183,32 +183,6 @@ int moat_policy_register(struct moat_policy *p, const char *cgroup_dir, pid_t ns
 	}
 	if (bpf_map_update_elem(p->containers_fd, &id, &c, BPF_ANY) < 0)
 		return negative_errno();
-	return 0;
-}
-
-/*
- * Delete every entry of a map keyed by __u32 whose value starts with the
- * owning cgroup id (ns_owner, protected_mounts) and names cgroup_id.
- */
-int moat_map_forget_cgroup(int fd, size_t value_size, uint64_t cgroup_id)
-{
-	__u32 key, next, *prev = NULL;
-	_Alignas(8) unsigned char value[64];
-	uint64_t owner;
-
-	if (value_size > sizeof(value) || value_size < sizeof(owner))
-		return -EINVAL;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (bpf_map_lookup_elem(fd, &next, value) == 0) {
-			memcpy(&owner, value, sizeof(owner));
-			if (owner == cgroup_id) {
-				(void)bpf_map_delete_elem(fd, &next);
-				continue; /* go on from the same predecessor */
-			}
-		}
-		key = next;
-		prev = &key;
-	}
 	return 0;
 }
 

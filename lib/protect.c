@@ -11,7 +11,7 @@
 
 #include "macro.h"
 #include "mountinfo.h"
-#include "policy-internal.h"
+#include "policy-map.h"
 #include "policy.h"
 
 /* The inode of the root of mount id, seen from inside pid's root; -ESTALE if
