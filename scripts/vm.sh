@@ -26,7 +26,8 @@
 #   --verbose         show the kernel log and the boot-to-command time
 #   --shell           interactive (COMMAND defaults to bash --norc -i)
 # Passed through from the host: CI V OUTPUT TERM and every MOAT_* variable.
-# The guest also sets MOAT_VM=1, and MOAT_VM_DISK with --disk.
+# The guest also sets MOAT_VM=1, MOAT_VM_KERNEL (the version booted, as
+# uname -r says it), and MOAT_VM_DISK with --disk.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -180,9 +181,12 @@ prepare_run_dir() {
     : >"$run_dir/tty"
     stty size </dev/tty >"$run_dir/tty-size" 2>/dev/null || rm -f "$run_dir/tty-size"
   fi
-  for v in CI V OUTPUT TERM $(compgen -v MOAT_ || true); do
-    [ -z "${!v+set}" ] || printf 'export %s=%q\n' "$v" "${!v}"
-  done >"$run_dir/env"
+  {
+    for v in CI V OUTPUT TERM $(compgen -v MOAT_ || true); do
+      [ -z "${!v+set}" ] || printf 'export %s=%q\n' "$v" "${!v}"
+    done
+    printf 'export MOAT_VM_KERNEL=%q\n' "$kver"
+  } >"$run_dir/env"
   printf '%s\0' "${cmd[@]}" >"$run_dir/cmd"
 }
 
