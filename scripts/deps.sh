@@ -24,6 +24,9 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A fresh machine's apt-daily, or another user's apt-get, may hold dpkg's
+# lock for a while: wait for it rather than fail.
+apt_get() { apt-get -o DPkg::Lock::Timeout=600 "$@"; }
+apt_get update -qq
+apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "deps: done"

@@ -218,7 +218,7 @@ static int usage(void)
 		"  mount TYPE DIR | fsmount TYPE [DIR] | bind SRC DIR | open-tree SRC DIR\n"
 		"  overmount DIR | copy-rw bind|open-tree SRC DIR | open PATH\n"
 		"  connect SOCK | listen SOCK\n"
-		"  setns PATH | recv SOCK | recv-setns SOCK | serve-fd SOCK PATH|pidfd\n"
+		"  setns PATH | recv SOCK | recv-setns SOCK | peer-setns SOCK | serve-fd SOCK PATH|pidfd\n"
 		"  socket FAMILY | finit-module KO\n");
 	return 2;
 }
@@ -276,6 +276,17 @@ int main(int argc, char **argv)
 		if (s < 0)
 			return fail(argv[2]);
 		return recv_fd(s) < 0 ? fail("receive fd") : 0;
+	}
+	if (!strcmp(a, "peer-setns") && argc == 3) {
+		/* 6.5+: the peer's pidfd, made for the caller: no file_receive */
+		int s = unix_socket(argv[2], 0), fd = -1;
+		socklen_t len = sizeof(fd);
+
+		if (s < 0)
+			return fail(argv[2]);
+		if (getsockopt(s, SOL_SOCKET, 77 /* SO_PEERPIDFD */, &fd, &len) < 0)
+			return fail("getsockopt SO_PEERPIDFD");
+		return do_setns_fd(fd, "peer pidfd");
 	}
 	if (!strcmp(a, "recv-setns") && argc == 3) {
 		int s = unix_socket(argv[2], 0);

@@ -5,6 +5,7 @@
 # is real). Runs as root inside scripts/vm.sh.
 
 load helpers/policy
+load helpers/kernel
 
 setup_file() {
   policy_setup_file
@@ -114,6 +115,15 @@ teardown_file() {
   allowed recv-setns "$PIDFD_SOCK"
 }
 
+@test "ns join: a host pidfd from SO_PEERPIDFD (6.5+: no file_receive) cannot be joined" {
+  kernel_at_least 6 5 || skip "SO_PEERPIDFD is 6.5+ (this is $(uname -r))"
+  # the pidfd is the container's to hold; setns through it asks
+  # ptrace_access_check, which refuses a process outside the container
+  denied EPERM peer-setns "$PIDFD_SOCK"
+  [[ $output == *"setns: Operation not permitted"* ]]
+  allowed peer-setns "$PIDFD_SOCK"
+}
+
 @test "ns join: the container's own namespaces can still be joined" {
   run "$ATTACK" --cgroup "$REG" setns "/proc/$SLEEPER/ns/uts"
   [ "$status" -eq 0 ]
@@ -200,5 +210,6 @@ teardown_file() {
   run bpftool link show
   [ "$(grep -c 'attach_type lsm_mac' <<<"$output")" -eq 0 ]
   run "$ATTACK" --cgroup "$REG" mount debugfs "$MNT"
+  echo "$output"
   [ "$status" -eq 0 ]
 }
