@@ -209,6 +209,8 @@ teardown_file() {
   [ ! -e /sys/fs/bpf/moat ]
   run bpftool link show
   [ "$(grep -c 'attach_type lsm_mac' <<<"$output")" -eq 0 ]
+  # at once: stop returns once the programs are detached (6.12 frees the
+  # links from a workqueue, 6.1 at the last close)
   run "$ATTACK" --cgroup "$REG" mount debugfs "$MNT"
   echo "$output"
   [ "$status" -eq 0 ]
