@@ -32,7 +32,9 @@ ci_commands() {
 # (everything to build), the compilers and archivers renamed so that every
 # build step is recognisable. Prints make's lines.
 dry_run() {
-  make -C "$REPO" --no-print-directory -n OUTPUT="$T/out" \
+  # as typed: nothing inherited from a make this suite may run under
+  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u KERNEL -u KERNELS \
+    make -C "$REPO" --no-print-directory -n OUTPUT="$T/out" \
     CC=moat-probe-cc CLANG=moat-probe-clang BPFTOOL=moat-probe-bpftool AR=moat-probe-ar "$@" \
     2>&1
 }
