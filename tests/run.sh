@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every suite and print one closing line:
 #   N passed, N failed, N skipped
-# Suites speak TAP.  unit: cmocka binaries; integration: bats on the host;
+# Suites speak TAP (bats with each test's duration).  unit: cmocka binaries; integration: bats on the host;
 # vm: bats inside the QEMU guest, all of tests/vm/ in one boot per kernel,
 # as suites vm-6.1 and vm-6.12 (the kernel series scripts/vm.sh boots).
 # Usage: tests/run.sh [--only unit|integration|vm]... [--kernel SERIES]...
@@ -66,14 +66,14 @@ fi
 if wanted integration; then
   for t in tests/integration/*.bats; do
     [ -e "$t" ] || continue
-    run_suite "integration/$(basename "$t" .bats)" bats --tap "$t"
+    run_suite "integration/$(basename "$t" .bats)" bats --tap --timing "$t"
   done
 fi
 if wanted vm; then
   if ls tests/vm/*.bats >/dev/null 2>&1; then
     for k in "${kernels[@]}"; do
       run_suite "vm-$k" scripts/vm.sh --kernel-series "$k" --disk 2G --timeout "$vm_timeout" -- \
-        bats --tap tests/vm
+        bats --tap --timing tests/vm
     done
   fi
 fi
