@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every suite and print one closing line:
 #   N passed, N failed, N skipped
-# Suites speak TAP (bats with each test's duration).  unit: cmocka binaries; integration: bats on the host;
-# vm: bats inside the QEMU guest, all of tests/vm/ in one boot per kernel,
-# as suites vm-6.1 and vm-6.12 (the kernel series scripts/vm.sh boots).
+# Suites speak TAP (bats with each test's duration).  unit: cmocka binaries;
+# integration: bats on the host; vm: bats inside the QEMU guest, all of
+# tests/vm/ in one boot per kernel, as suites vm-6.1 and vm-6.12 (the kernel
+# series scripts/vm.sh boots).
 # Usage: tests/run.sh [--only unit|integration|vm]... [--kernel SERIES]...
 #   --kernel SERIES  only this guest kernel (default: $MOAT_KERNELS, else 6.1 6.12)
 set -uo pipefail
@@ -14,7 +15,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --only) only+=("$2"); shift 2 ;;
     --kernel) kernels+=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tests/run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
