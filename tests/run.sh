@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --only) only+=("$2"); shift 2 ;;
     --kernel) kernels+=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tests/run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
