@@ -176,7 +176,11 @@ int main(int argc, char **argv)
 		r = cmd_start(pin_dir, events_log, upgrade);
 	else if (strcmp(argv[optind], "stop") == 0) {
 		r = policy_stop(pin_dir);
-		if (r < 0)
+		if (r == -EBUSY)
+			log_error("the pins under %s are gone, but the programs are still attached "
+				  "after 10 s: another process holds their links (a moat-loader start "
+				  "still running?)", pin_dir);
+		else if (r < 0)
 			log_error_errno(r, "cannot remove the pins under %s: %m", pin_dir);
 	} else if (strcmp(argv[optind], "status") == 0)
 		r = cmd_status(pin_dir);
