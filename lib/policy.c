@@ -48,7 +48,13 @@ int moat_policy_open(const char *pin_dir, struct moat_policy **ret)
 	if (!p)
 		return -ENOMEM;
 	p->containers_fd = p->restricted_fd = p->restricted_filter_fd = p->ns_owner_fd = p->protected_mounts_fd = -1;
-	r = open_pinned(pin_dir, "containers", &p->containers_fd);
+	p->container_levels_fd = -1;
+	p->pin_dir_fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = p->pin_dir_fd < 0 ? negative_errno() : 0;
+	if (r >= 0)
+		r = open_pinned(pin_dir, "containers", &p->containers_fd);
+	if (r >= 0)
+		r = open_pinned(pin_dir, "container_levels", &p->container_levels_fd);
 	if (r >= 0)
 		r = open_pinned(pin_dir, "restricted", &p->restricted_fd);
 	if (r >= 0)
@@ -69,7 +75,9 @@ void moat_policy_close(struct moat_policy *p)
 {
 	if (!p)
 		return;
+	closep(&p->pin_dir_fd);
 	closep(&p->containers_fd);
+	closep(&p->container_levels_fd);
 	closep(&p->restricted_fd);
 	closep(&p->restricted_filter_fd);
 	closep(&p->ns_owner_fd);
@@ -153,6 +161,28 @@ static int record_namespaces(struct moat_policy *p, uint64_t cgroup_id, pid_t pi
 	return 0;
 }
 
+/* Add or update the containers entry, the level's count raised first. */
+static int insert_container(struct moat_policy *p, uint64_t id, struct moat_container *c)
+{
+	struct moat_container old;
+	int r;
+
+	r = policy_lock(p);
+	if (r < 0)
+		return r;
+	if (bpf_map_lookup_elem(p->containers_fd, &id, &old) == 0)
+		c->level = old.level; /* registered already: counted already */
+	else
+		r = policy_count_level(p, c->level, +1);
+	if (r >= 0 && bpf_map_update_elem(p->containers_fd, &id, c, BPF_ANY) < 0) {
+		r = negative_errno();
+		if (bpf_map_lookup_elem(p->containers_fd, &id, &old) < 0)
+			(void)policy_count_level(p, c->level, -1);
+	}
+	policy_unlock(p);
+	return r;
+}
+
 int moat_policy_register(struct moat_policy *p, const char *cgroup_dir, pid_t ns_pid,
 			 uint32_t flags)
 {
@@ -165,6 +195,16 @@ int moat_policy_register(struct moat_policy *p, const char *cgroup_dir, pid_t ns
 		return r;
 	if (id == 1)
 		return -EINVAL; /* the root cgroup holds every process */
+	r = moat_cgroup_level(cgroup_dir, &c.level);
+	if (r < 0)
+		return r;
+	if (c.level == 0)
+		return -EINVAL;
+	if (c.level >= MOAT_CGROUP_LEVELS)
+		return -ECHRNG;
+	r = cgroup_limit_nesting(cgroup_dir);
+	if (r < 0)
+		return r;
 	if (ns_pid == 0) {
 		r = cgroup_first_pid(cgroup_dir, &ns_pid);
 		if (r < 0)
@@ -175,9 +215,7 @@ int moat_policy_register(struct moat_policy *p, const char *cgroup_dir, pid_t ns
 		if (r < 0)
 			return r;
 	}
-	if (bpf_map_update_elem(p->containers_fd, &id, &c, BPF_ANY) < 0)
-		return negative_errno();
-	return 0;
+	return insert_container(p, id, &c);
 }
 
 /*
@@ -206,12 +244,29 @@ int moat_map_forget_cgroup(int fd, size_t value_size, uint64_t cgroup_id)
 	return 0;
 }
 
+/* Delete the containers entry, then lower its level's count. */
+static int delete_container(struct moat_policy *p, uint64_t cgroup_id)
+{
+	struct moat_container c;
+	int r;
+
+	r = policy_lock(p);
+	if (r < 0)
+		return r;
+	if (bpf_map_lookup_elem(p->containers_fd, &cgroup_id, &c) < 0)
+		r = negative_errno();
+	else if (bpf_map_delete_elem(p->containers_fd, &cgroup_id) < 0)
+		r = negative_errno();
+	else
+		r = policy_count_level(p, c.level, -1);
+	policy_unlock(p);
+	return r;
+}
+
 int moat_policy_unregister_id(struct moat_policy *p, uint64_t cgroup_id)
 {
-	int r = 0;
+	int r = delete_container(p, cgroup_id);
 
-	if (bpf_map_delete_elem(p->containers_fd, &cgroup_id) < 0)
-		r = negative_errno();
 	(void)moat_map_forget_cgroup(p->ns_owner_fd, sizeof(struct moat_ns_owner), cgroup_id);
 	(void)moat_policy_forget_mounts(p, cgroup_id);
 	return r;

@@ -51,6 +51,14 @@ int kpolicy_restrict_all(struct moat_policy *p, const struct strv *paths, char *
 	return 0;
 }
 
+static unsigned cgroup_level(const char *dir)
+{
+	unsigned level = 0;
+
+	(void)moat_cgroup_level(dir, &level);
+	return level;
+}
+
 int kpolicy_register(struct moat_policy *p, const struct cstate *s, char **err)
 {
 	uint32_t flags = s->allow_bpf ? MOAT_ALLOW_BPF : 0;
@@ -63,6 +71,12 @@ int kpolicy_register(struct moat_policy *p, const struct cstate *s, char **err)
 	if (r == -EINVAL)
 		return error_set(err, r, "cannot register container %s in the kernel policy: it has "
 				 "no cgroup v2 of its own (%s)", s->id, s->cgroup_dir);
+	if (r == -ECHRNG)
+		return error_set(err, r, "cannot register container %s in the kernel policy: its "
+				 "cgroup %s is %u levels deep, and the kernel policy reaches "
+				 "containers at most %d levels deep (choose a shallower "
+				 "--cgroup-parent)", s->id, s->cgroup_dir, cgroup_level(s->cgroup_dir),
+				 MOAT_CGROUP_LEVELS - 1);
 	if (r < 0)
 		return error_set(err, r, "cannot register container %s (cgroup %s) in the kernel "
 				 "policy: %m", s->id, s->cgroup_dir);
