@@ -139,13 +139,45 @@ static __always_inline bool task_in_cgroup_tree(struct task_struct *task, __u64 
 	return cgrp && BPF_CORE_READ(cgrp, kn, id) == cgroup_id;
 }
 
+#define BTRFS_SUPER_MAGIC 0x9123683E
+
+/* btrfs's inode and subvolume root (fs/btrfs/btrfs_inode.h, ctree.h): a
+ * module, so not in vmlinux.h; CO-RE finds them in the module's BTF when
+ * btrfs is loaded as the programs are, and drops the btrfs branch below
+ * when it is not. */
+struct btrfs_root___moat {
+	dev_t anon_dev;
+} __attribute__((preserve_access_index));
+
+struct btrfs_inode___moat {
+	struct btrfs_root___moat *root;
+	struct inode vfs_inode;
+} __attribute__((preserve_access_index));
+
+/*
+ * The device half of an inode's restricted key: its superblock's dev_t,
+ * except on btrfs, where one superblock holds many subvolumes that number
+ * their inodes alike: there the subvolume's anonymous device (what stat()
+ * gives as st_dev). lib/policy.c adds both keys for a btrfs path.
+ */
+static __always_inline __u64 inode_dev(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct btrfs_inode___moat *bi;
+
+	if (bpf_core_type_exists(struct btrfs_inode___moat) && sb->s_magic == BTRFS_SUPER_MAGIC) {
+		bi = (void *)inode - bpf_core_field_offset(struct btrfs_inode___moat, vfs_inode);
+		return BPF_CORE_READ(bi, root, anon_dev);
+	}
+	return sb->s_dev;
+}
+
 /*
  * Is inode (a BTF pointer: a hook argument or a field read from one) a
- * restricted host object? Keyed by its superblock's dev_t and inode number
- * (the superblock's, not stat()'s st_dev, which btrfs gives per subvolume:
- * lib/policy.c takes the same from mountinfo). Plain loads, not
- * BPF_CORE_READ: this runs on every path component of every process, and a
- * probe-read helper call per field costs more than the rest of the hook.
+ * restricted host object? Keyed by dev_t (inode_dev) and inode number.
+ * Plain loads, not BPF_CORE_READ: this runs on every path component of
+ * every process, and a probe-read helper call per field costs more than the
+ * rest of the hook.
  */
 static __always_inline struct moat_restricted *restricted_inode(struct inode *inode)
 {
@@ -162,7 +194,7 @@ static __always_inline struct moat_restricted *restricted_inode(struct inode *in
 	bit = key.ino % MOAT_FILTER_BITS;
 	if (!(filter->bits[bit / 64] & (1ULL << (bit % 64))))
 		return NULL;
-	key.dev = inode->i_sb->s_dev;
+	key.dev = inode_dev(inode);
 	return bpf_map_lookup_elem(&restricted, &key);
 }
 
