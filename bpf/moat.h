@@ -104,6 +104,9 @@ struct moat_protected_mount {
 };
 
 #define MOAT_MAX_PROTECTED_MOUNTS 65536
+/* Start mounts recorded per container unless moat.conf says otherwise
+ * (max_start_mounts): one container cannot fill the map for the others. */
+#define MOAT_DEFAULT_START_MOUNTS 1024
 
 enum moat_rule {
 	MOAT_RULE_MOUNT_FSTYPE = 1, /* mounting a filesystem type that exposes the kernel */

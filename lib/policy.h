@@ -41,8 +41,11 @@ int moat_policy_lookup(struct moat_policy *p, uint64_t cgroup_id, struct moat_co
 /* Record the mounts the container's process pid has now (/proc/PID/mountinfo)
  * as its start mounts (enum moat_mount_flags): none may be unmounted or
  * moved, read-only ones stay read-only, nothing is mounted over /proc and
- * /sys (cgroup2 and everything below /sys/fs/cgroup excepted). */
-int moat_policy_protect_mounts(struct moat_policy *p, uint64_t cgroup_id, pid_t pid);
+ * /sys (cgroup2 and everything below /sys/fs/cgroup excepted).
+ * At most max of them (0: MOAT_DEFAULT_START_MOUNTS): -EDQUOT for more,
+ * -ENOSPC when the map is full; either way none stays recorded. */
+int moat_policy_protect_mounts(struct moat_policy *p, uint64_t cgroup_id, pid_t pid,
+			       unsigned max);
 /* Drop the mounts recorded for cgroup_id (done by unregister too). */
 int moat_policy_forget_mounts(struct moat_policy *p, uint64_t cgroup_id);
 /* The flags recorded for one mountinfo line's mount point and options. */

@@ -128,7 +128,7 @@ static int cmd_protect_mounts(int argc, char **argv)
 		return log_error_errno(r, "cannot read cgroup '%s': %m", argv[1]), 1;
 	if (open_policy(&p) < 0)
 		return 1;
-	r = moat_policy_protect_mounts(p, id, atoi(argv[2]));
+	r = moat_policy_protect_mounts(p, id, atoi(argv[2]), 0);
 	if (r < 0)
 		return log_error_errno(r, "cannot record the mounts of pid '%s': %m", argv[2]), 1;
 	return 0;

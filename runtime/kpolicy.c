@@ -90,7 +90,15 @@ int kpolicy_protect_mounts(const struct moat_config *cfg, const struct cstate *s
 
 	if (r < 0)
 		return r;
-	r = moat_policy_protect_mounts(p, s->cgroup_id, s->pid);
+	r = moat_policy_protect_mounts(p, s->cgroup_id, s->pid, cfg->max_start_mounts);
+	if (r == -EDQUOT)
+		return error_set(err, r, "container %s has more than %u start mounts, the most the "
+				 "kernel policy records for one container (max_start_mounts in %s)",
+				 s->id, cfg->max_start_mounts, cfg->path);
+	if (r == -ENOSPC)
+		return error_set(err, r, "cannot record the mounts of container %s: the kernel "
+				 "policy's table of start mounts (%d for all containers) is full",
+				 s->id, MOAT_MAX_PROTECTED_MOUNTS);
 	if (r < 0)
 		return error_set(err, r, "cannot record the mounts of container %s (pid %d) in the "
 				 "kernel policy: %m", s->id, s->pid);
