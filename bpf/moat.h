@@ -52,6 +52,8 @@ struct moat_container {
  * exists: a stale count costs a lookup, never a missed container. */
 struct moat_container_levels {
 	__u32 count[MOAT_CGROUP_LEVELS];
+	__u32 mask; /* bit i set when count[i] is not 0: where the walk may stop */
+	__u32 pad;
 };
 
 /* Key of the "restricted" map: a host object the containers must not reach. */

@@ -101,15 +101,18 @@ static __always_inline struct moat_container *current_container(__u64 *cgroup_id
 {
 	struct moat_container_levels *levels;
 	struct moat_container *c;
-	__u32 zero = 0;
+	__u32 zero = 0, mask;
 	__u64 id;
 
 	levels = bpf_map_lookup_elem(&container_levels, &zero);
 	if (!levels)
 		return NULL; /* an array's only slot: never */
+	mask = levels->mask;
 	/* level 0 is the root cgroup, which is never a container */
 	for (int i = 1; i < MOAT_CGROUP_LEVELS; i++) {
-		if (!levels->count[i])
+		if (!(mask >> i))
+			break; /* no container at level i or deeper */
+		if (!(mask & (1U << i)))
 			continue;
 		id = bpf_get_current_ancestor_cgroup_id(i);
 		if (!id)

@@ -83,6 +83,14 @@ int policy_lock(struct moat_policy *p)
 
 void policy_unlock(struct moat_policy *p) { (void)flock(p->pin_dir_fd, LOCK_UN); }
 
+static void set_mask(struct moat_container_levels *levels)
+{
+	levels->mask = 0;
+	for (unsigned i = 0; i < MOAT_CGROUP_LEVELS; i++)
+		if (levels->count[i])
+			levels->mask |= 1U << i;
+}
+
 /* Add delta to the count of containers at level (under policy_lock). */
 int policy_count_level(struct moat_policy *p, unsigned level, int delta)
 {
@@ -97,6 +105,7 @@ int policy_count_level(struct moat_policy *p, unsigned level, int delta)
 		levels.count[level] = 0;
 	else
 		levels.count[level] += delta;
+	set_mask(&levels);
 	if (bpf_map_update_elem(p->container_levels_fd, &zero, &levels, BPF_ANY) < 0)
 		return negative_errno();
 	return 0;
@@ -120,6 +129,7 @@ int moat_policy_recount_levels(struct moat_policy *p)
 		key = next;
 		prev = &key;
 	}
+	set_mask(&levels);
 	r = bpf_map_update_elem(p->container_levels_fd, &zero, &levels, BPF_ANY) < 0
 		    ? negative_errno()
 		    : 0;
