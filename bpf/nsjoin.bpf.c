@@ -92,14 +92,15 @@ static __always_inline bool ns_is_containers(struct moat_container *c, __u64 cgr
 	return below_container_userns(ns_user_ns(ns), c->userns_inum);
 }
 
+/* Plain loads on the hook's BTF pointers: file_open runs on every open. */
 static __always_inline bool is_nsfs(struct inode *inode)
 {
-	return BPF_CORE_READ(inode, i_sb, s_magic) == NSFS_MAGIC;
+	return inode && inode->i_sb->s_magic == NSFS_MAGIC;
 }
 
 static __always_inline int check_ns_file(struct file *file)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct inode *inode = file->f_inode;
 	struct moat_container *c;
 	__u64 cgroup_id;
 
@@ -157,6 +158,7 @@ int BPF_PROG(moat_file_open, struct file *file, int ret)
 SEC("lsm/file_receive")
 int BPF_PROG(moat_file_receive, struct file *file, int ret)
 {
+	struct moat_container *c;
 	struct task_struct *task;
 	struct pid *pid = NULL;
 	__u64 cgroup_id;
@@ -165,10 +167,11 @@ int BPF_PROG(moat_file_receive, struct file *file, int ret)
 		return ret;
 	if (!is_pidfd(file, &pid))
 		return check_ns_file(file);
-	if (!current_container(&cgroup_id))
+	c = current_container(&cgroup_id);
+	if (!c)
 		return 0;
 	task = pidfd_task(pid);
-	if (!task || task_in_cgroup_tree(task, cgroup_id))
+	if (!task || task_in_cgroup_tree(task, cgroup_id, c))
 		return 0;
 	return deny(cgroup_id, MOAT_RULE_NS_JOIN, BPF_CORE_READ(task, tgid), "pidfd", EPERM);
 }
@@ -176,11 +179,13 @@ int BPF_PROG(moat_file_receive, struct file *file, int ret)
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(moat_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
 {
+	struct moat_container *c;
 	__u64 cgroup_id;
 
 	if (ret)
 		return ret;
-	if (!current_container(&cgroup_id) || task_in_cgroup_tree(child, cgroup_id))
+	c = current_container(&cgroup_id);
+	if (!c || task_in_cgroup_tree(child, cgroup_id, c))
 		return 0;
 	return deny(cgroup_id, MOAT_RULE_PTRACE, BPF_CORE_READ(child, tgid), NULL, EPERM);
 }

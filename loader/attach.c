@@ -19,6 +19,7 @@
 #include "macro.h"
 #include "moat.h"
 #include "moat.skel.h"
+#include "policy.h"
 
 /* Filesystems a container may never mount: they expose the kernel or host. */
 static const char *const denied_fstypes[] = {
@@ -27,7 +28,7 @@ static const char *const denied_fstypes[] = {
 };
 
 /* Maps pinned under pin_dir; .rodata and friends are private to the object. */
-static const char *const pinned_maps[] = { "containers", "restricted", "restricted_filter", "denied_fstypes",
+static const char *const pinned_maps[] = { "containers", "container_levels", "restricted", "restricted_filter", "denied_fstypes",
 					   "ns_owner", "protected_mounts", "events" };
 
 static void link_pin_path(const char *pin_dir, const struct bpf_program *prog, char *buf, size_t len)
@@ -199,6 +200,16 @@ static bool on_bpffs(const char *pin_dir)
 	return copy && statfs(dirname(copy), &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC;
 }
 
+/* Counts a registration killed half-way left too high cost a lookup each;
+ * set them from the containers registered now. */
+static void recount_levels(const char *pin_dir)
+{
+	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
+
+	if (moat_policy_open(pin_dir, &p) == 0)
+		(void)moat_policy_recount_levels(p);
+}
+
 int policy_start(const char *pin_dir, bool upgrade, int *events_fd, bool *adopted)
 {
 	int r, n_adopted = 0;
@@ -219,6 +230,7 @@ int policy_start(const char *pin_dir, bool upgrade, int *events_fd, bool *adopte
 	} else
 		n_adopted = 1;
 	*adopted = n_adopted > 0;
+	recount_levels(pin_dir);
 	return open_events(pin_dir, events_fd);
 }
 

@@ -47,6 +47,7 @@ int config_init(struct moat_config *c, const char *path)
 		.kernel_policy = KERNEL_POLICY_REQUIRED,
 		.idmap = IDMAP_OPTIONAL,
 		.fsemu = FSEMU_OPTIONAL,
+		.max_start_mounts = MOAT_DEFAULT_START_MOUNTS,
 	};
 	c->path = strdup(path);
 	c->runc = strdup(MOAT_DEFAULT_RUNC);
@@ -155,6 +156,8 @@ static int config_set(struct moat_config *c, const char *k, const char *v)
 		return parse_fsemu(v, &c->fsemu);
 	if (!strcmp(k, "fsemu_mountpoint"))
 		return set_path(&c->fsemu_mountpoint, v);
+	if (!strcmp(k, "max_start_mounts"))
+		return parse_u32(v, &c->max_start_mounts) < 0 || !c->max_start_mounts ? -EINVAL : 0;
 	if (!strcmp(k, "allow_bpf_annotation"))
 		return parse_bool(v, &c->allow_bpf_annotation);
 	return -ENOKEY;

@@ -40,6 +40,7 @@ struct moat_config {
 	bool allow_bpf_annotation;
 	char *fsemu_mountpoint; /* moat-fs's FUSE mountpoint */
 	enum fsemu_mode fsemu;
+	uint32_t max_start_mounts; /* per container, in the kernel policy */
 };
 
 int strv_push(struct strv *s, const char *value);

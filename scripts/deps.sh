@@ -10,7 +10,7 @@ PACKAGES=(
   libbpf-dev bpftool libelf-dev zlib1g-dev
   libseccomp-dev libcap-dev libfuse3-dev fuse3 libjson-c-dev libcmocka-dev
   bats jq hyperfine runc busybox-static
-  qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 xz-utils zstd cpio kmod e2fsprogs
+  qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 xz-utils zstd cpio kmod e2fsprogs btrfs-progs
   docker.io lxcfs util-linux iproute2 strace
 )
 

@@ -60,6 +60,59 @@ teardown_file() {
   [[ "$output" == *"Operation not permitted"* ]]
 }
 
+# --- cgroup depth (issue 11, item 7) ------------------------------------------
+
+# deep_cgroup BASE N: make BASE/n1/.../nN and print its path
+deep_cgroup() {
+  local d=$1
+  for i in $(seq "$2"); do d=$d/n$i; done
+  mkdir -p "$d" && echo "$d"
+}
+
+@test "depth: a container 16 levels deep is still the container in a child cgroup it makes" {
+  # the old lookup walked ancestor levels 1-15 only: a child of a container
+  # at level 16 escaped every rule
+  local deep ctl_deep
+  deep=$(deep_cgroup /sys/fs/cgroup/moat-test-deep 15)
+  ctl_deep=$(deep_cgroup /sys/fs/cgroup/moat-test-deepctl 15)
+  "$MOATCTL" register "$deep"
+  mkdir -p "$deep/child/grandchild" "$ctl_deep/child/grandchild"
+  run "$ATTACK" --cgroup "$deep/child/grandchild" mount debugfs "$MNT"
+  [ "$status" -eq 1 ] && [[ "$output" == *"Operation not permitted"* ]]
+  run "$ATTACK" --cgroup "$ctl_deep/child/grandchild" mount debugfs "$MNT"
+  [ "$status" -eq 0 ]
+  "$MOATCTL" unregister "$deep"
+}
+
+@test "depth: registering a cgroup deeper than the lookup reaches is refused with its depth, nothing recorded" {
+  local too_deep
+  too_deep=$(deep_cgroup /sys/fs/cgroup/moat-test-deep 31)
+  run "$MOATCTL" register "$too_deep"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"cannot register '$too_deep': it is 32 levels deep"*"at most 31 levels deep"* ]]
+  run "$MOATCTL" ps
+  [[ "$output" != *"$too_deep"* ]]
+  # level 31, the deepest reachable, registers and is enforced
+  "$MOATCTL" register "${too_deep%/*}"
+  run "$ATTACK" --cgroup "$too_deep" mount debugfs "$MNT"
+  [ "$status" -eq 1 ] && [[ "$output" == *"Operation not permitted"* ]]
+  "$MOATCTL" unregister "${too_deep%/*}"
+}
+
+@test "depth: a registered cgroup's cgroup.max.depth stops nesting where the ptrace/pidfd walk ends" {
+  local nest
+  [ "$(cat "$REG/cgroup.max.depth")" = 16 ]
+  nest=$(deep_cgroup "$REG" 16)
+  run mkdir "$nest/n17"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"Resource temporarily unavailable"* ]]
+  # a task 16 levels below is still the container's: its pidfd may be received
+  spawn "$ATTACK" --cgroup "$nest" serve-fd "$T/deep-pidfd.sock" pidfd
+  wait_for "$T/deep-pidfd.sock"
+  run "$ATTACK" --cgroup "$REG" recv-setns "$T/deep-pidfd.sock"
+  [ "$status" -eq 0 ]
+}
+
 # --- restricted host objects -------------------------------------------------
 
 @test "restricted: reading a file inside a restricted dir is denied" {
