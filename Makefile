@@ -52,14 +52,33 @@ all: $(BINARIES) $(TEST_PROGRAMS)
 $(OUTPUT) $(OUTPUT)/obj:
 	$(Q)mkdir -p $@
 
-# Every test suite: unit, host integration, QEMU guest; one closing line.
-check: all $(UNIT_TESTS)
+unit-tests: $(UNIT_TESTS)
+
+# The README's commands work on a machine without the packages: `check`,
+# `vmtest` and `demo` install them first (deps), then build in a second make,
+# because this one read the makefiles before pkg-config, clang and bpftool
+# were there.  Without -j, that make uses every core.
+deps:
 	$(Q)scripts/deps.sh
-	$(Q)tests/run.sh
+
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+JOBS = --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+
+# The guest kernels (scripts/vm.sh --kernel-series): every guest suite runs
+# once on each, in one boot per kernel.  KERNEL=6.12 picks one.
+KERNELS ?= 6.1 6.12
+KERNEL ?=
+KERNEL_ARGS = $(foreach k,$(or $(KERNEL),$(KERNELS)),--kernel $(k))
+
+# Every test suite: unit, host integration, QEMU guest; one closing line.
+check: deps
+	$(Q)$(MAKE) $(JOBS) all unit-tests
+	$(Q)tests/run.sh $(KERNEL_ARGS)
 
 # Only what needs the QEMU guest (BPF-LSM).
-vmtest: all
-	$(Q)tests/run.sh --only vm
+vmtest: deps
+	$(Q)$(MAKE) $(JOBS) all
+	$(Q)tests/run.sh --only vm $(KERNEL_ARGS)
 
 # libFuzzer targets, $(FUZZ_TIME) seconds in all (600): tests/fuzz/README.md
 fuzz: $(FUZZ_TARGETS)
@@ -71,9 +90,9 @@ fuzz: $(FUZZ_TARGETS)
 bench: all
 	$(Q)tests/bench/run.sh
 
-demo: all
-	$(Q)scripts/deps.sh
-	$(Q)scripts/demo.sh
+demo: deps
+	$(Q)$(MAKE) $(JOBS) all
+	$(Q)MOAT_KERNEL=$(or $(KERNEL),$(firstword $(KERNELS))) scripts/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/moat
@@ -85,4 +104,4 @@ install: all
 clean:
 	rm -rf $(OUTPUT) $(CLEAN)
 
-.PHONY: all check vmtest fuzz bench demo install clean
+.PHONY: all unit-tests deps check vmtest fuzz bench demo install clean

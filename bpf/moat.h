@@ -14,6 +14,7 @@
  * Everything else in the object (.rodata, .bss) stays private to it.
  */
 #define MOAT_MAP_CONTAINERS "containers"
+#define MOAT_MAP_CONTAINER_LEVELS "container_levels"
 #define MOAT_MAP_RESTRICTED "restricted"
 #define MOAT_MAP_RESTRICTED_FILTER "restricted_filter"
 #define MOAT_MAP_DENIED_FSTYPES "denied_fstypes"
@@ -21,8 +22,14 @@
 #define MOAT_MAP_PROTECTED_MOUNTS "protected_mounts"
 #define MOAT_MAP_EVENTS "events"
 
-/* Depth of the cgroup v2 hierarchy searched for a registered ancestor. */
-#define MOAT_MAX_CGROUP_DEPTH 16
+/* A container's cgroup sits at level 1 .. MOAT_CGROUP_LEVELS - 1 of the
+ * cgroup v2 hierarchy (the root is level 0); registration refuses a deeper
+ * one, which the kernel's lookup (one slot per level) could not reach. */
+#define MOAT_CGROUP_LEVELS 32
+/* How many levels of child cgroups a container may make below its own
+ * (moat-runc sets its cgroup.max.depth): the ptrace and pidfd rules walk
+ * at most this far up from a task to the container's cgroup. */
+#define MOAT_CGROUP_NESTING 16
 /* Depth of the user-namespace chain walked to find a container's userns. */
 #define MOAT_MAX_USERNS_DEPTH 8
 
@@ -43,6 +50,22 @@ struct moat_container {
 	/* inode number of the container's user namespace, 0 if it has none of
 	 * its own; namespaces owned by it (or its descendants) may be joined. */
 	__u32 userns_inum;
+	__u32 level; /* the cgroup's level in the hierarchy (root: 0) */
+	__u32 pad;
+};
+
+/* Value of the one-entry "container_levels" array: how many containers are
+ * registered at each cgroup level. The kernel looks up a process's
+ * ancestor only at levels that hold a container, so a process outside every
+ * container costs no hash lookup unless a container sits at or above its
+ * own level, and then one per such level. A count is raised before its
+ * container's entry is added and lowered after it is deleted (under the
+ * lock on the pin directory), so it is never too low for an entry that
+ * exists: a stale count costs a lookup, never a missed container. */
+struct moat_container_levels {
+	__u32 count[MOAT_CGROUP_LEVELS];
+	__u32 mask; /* bit i set when count[i] is not 0: where the walk may stop */
+	__u32 pad;
 };
 
 /* Key of the "restricted" map: a host object the containers must not reach. */
@@ -95,6 +118,9 @@ struct moat_protected_mount {
 };
 
 #define MOAT_MAX_PROTECTED_MOUNTS 65536
+/* Start mounts recorded per container unless moat.conf says otherwise
+ * (max_start_mounts): one container cannot fill the map for the others. */
+#define MOAT_DEFAULT_START_MOUNTS 1024
 
 enum moat_rule {
 	MOAT_RULE_MOUNT_FSTYPE = 1, /* mounting a filesystem type that exposes the kernel */

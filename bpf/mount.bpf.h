@@ -35,7 +35,7 @@ static __always_inline bool fstype_denied(const char *type)
 
 static __always_inline int check_target(__u64 cgroup_id, const struct path *path)
 {
-	struct moat_restricted *r = restricted_inode(BPF_CORE_READ(path, dentry, d_inode));
+	struct moat_restricted *r = restricted_inode(path->dentry->d_inode);
 
 	if (r)
 		return deny(cgroup_id, MOAT_RULE_MOUNT_RESTRICTED, 0, r->path, EPERM);
@@ -64,7 +64,7 @@ static __always_inline int mount_rule_move_mount(__u64 cgroup_id, const struct p
 	const char *type;
 	int ret;
 
-	r = restricted_inode(BPF_CORE_READ(from_path, dentry, d_inode));
+	r = restricted_inode(from_path->dentry->d_inode);
 	if (r)
 		return deny(cgroup_id, MOAT_RULE_MOUNT_RESTRICTED, 0, r->path, EPERM);
 	ret = check_target(cgroup_id, to_path);

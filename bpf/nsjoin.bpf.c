@@ -13,6 +13,7 @@
  *                                       it before it lets anyone see another
  *                                       process's namespaces, root and fds)
  *   SCM_RIGHTS, pidfd_getfd          -> file_receive on an nsfs inode or pidfd
+ *                                       (an anon inode in 6.1, pidfs from 6.9)
  *   pidfd_open(PID)                  -> only names processes of the caller's
  *                                       pid namespace, which moat-runc never
  *                                       lets be the host's; received pidfds
@@ -28,6 +29,7 @@
 #include "policy.bpf.h"
 
 #define NSFS_MAGIC 0x6e736673
+#define PID_FS_MAGIC 0x50494446 /* pidfs, 6.9+ */
 #define CLONE_NEWTIME 0x00000080
 #define CLONE_NEWNS 0x00020000
 #define CLONE_NEWCGROUP 0x02000000
@@ -90,14 +92,15 @@ static __always_inline bool ns_is_containers(struct moat_container *c, __u64 cgr
 	return below_container_userns(ns_user_ns(ns), c->userns_inum);
 }
 
+/* Plain loads on the hook's BTF pointers: file_open runs on every open. */
 static __always_inline bool is_nsfs(struct inode *inode)
 {
-	return BPF_CORE_READ(inode, i_sb, s_magic) == NSFS_MAGIC;
+	return inode && inode->i_sb->s_magic == NSFS_MAGIC;
 }
 
 static __always_inline int check_ns_file(struct file *file)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct inode *inode = file->f_inode;
 	struct moat_container *c;
 	__u64 cgroup_id;
 
@@ -111,25 +114,32 @@ static __always_inline int check_ns_file(struct file *file)
 }
 
 /*
- * Is file a pidfd? pidfd_fops is not in every kernel's kallsyms, so go by
- * the name anon_inode_getfile("[pidfd]", ...) gives its dentry.
+ * Is file a pidfd, and of which struct pid? From 6.9 on a pidfd is a pidfs
+ * file, the pid in its inode's i_private; before, an anon inode file named
+ * "[pidfd]" by anon_inode_getfile(), the pid in its private_data.
+ * pidfd_fops is not in every kernel's kallsyms, so go by these.
  */
-static __always_inline bool is_pidfd(struct file *file)
+static __always_inline bool is_pidfd(struct file *file, struct pid **pid)
 {
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	const char want[8] = "[pidfd]";
 	char name[8] = {};
 
+	if (BPF_CORE_READ(inode, i_sb, s_magic) == PID_FS_MAGIC) {
+		*pid = BPF_CORE_READ(inode, i_private);
+		return true;
+	}
 	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	for (int i = 0; i < 8; i++)
 		if (name[i] != want[i])
 			return false;
+	*pid = BPF_CORE_READ(file, private_data);
 	return true;
 }
 
-/* The task a pidfd refers to (NULL once it has been reaped). */
-static __always_inline struct task_struct *pidfd_task(struct file *file)
+/* The task of a pidfd's pid (NULL once it has been reaped). */
+static __always_inline struct task_struct *pidfd_task(struct pid *pid)
 {
-	struct pid *pid = BPF_CORE_READ(file, private_data);
 	struct hlist_node *first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
 
 	if (!first)
@@ -148,17 +158,20 @@ int BPF_PROG(moat_file_open, struct file *file, int ret)
 SEC("lsm/file_receive")
 int BPF_PROG(moat_file_receive, struct file *file, int ret)
 {
+	struct moat_container *c;
 	struct task_struct *task;
+	struct pid *pid = NULL;
 	__u64 cgroup_id;
 
 	if (ret)
 		return ret;
-	if (!is_pidfd(file))
+	if (!is_pidfd(file, &pid))
 		return check_ns_file(file);
-	if (!current_container(&cgroup_id))
+	c = current_container(&cgroup_id);
+	if (!c)
 		return 0;
-	task = pidfd_task(file);
-	if (!task || task_in_cgroup_tree(task, cgroup_id))
+	task = pidfd_task(pid);
+	if (!task || task_in_cgroup_tree(task, cgroup_id, c))
 		return 0;
 	return deny(cgroup_id, MOAT_RULE_NS_JOIN, BPF_CORE_READ(task, tgid), "pidfd", EPERM);
 }
@@ -166,11 +179,13 @@ int BPF_PROG(moat_file_receive, struct file *file, int ret)
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(moat_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
 {
+	struct moat_container *c;
 	__u64 cgroup_id;
 
 	if (ret)
 		return ret;
-	if (!current_container(&cgroup_id) || task_in_cgroup_tree(child, cgroup_id))
+	c = current_container(&cgroup_id);
+	if (!c || task_in_cgroup_tree(child, cgroup_id, c))
 		return 0;
 	return deny(cgroup_id, MOAT_RULE_PTRACE, BPF_CORE_READ(child, tgid), NULL, EPERM);
 }

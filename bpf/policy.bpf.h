@@ -40,6 +40,9 @@
 /* Registered containers: cgroup v2 id -> policy. */
 POLICY_MAP(containers, BPF_MAP_TYPE_HASH, MOAT_MAX_CONTAINERS, __u64, struct moat_container);
 
+/* Containers registered per cgroup level (see moat.h). */
+POLICY_MAP(container_levels, BPF_MAP_TYPE_ARRAY, 1, __u32, struct moat_container_levels);
+
 /* Host objects no container may reach: dev+ino -> path. */
 POLICY_MAP(restricted, BPF_MAP_TYPE_HASH, MOAT_MAX_RESTRICTED, struct moat_restricted_key,
 	   struct moat_restricted);
@@ -64,65 +67,103 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps") __weak;
 
-/* Is cgroup v2 id `id` registered? Its container, and *cgroup_id = id, if so. */
-static __always_inline struct moat_container *lookup_container(__u64 id, __u64 *cgroup_id)
-{
-	struct moat_container *c = bpf_map_lookup_elem(&containers, &id);
-
-	if (c)
-		*cgroup_id = id;
-	return c;
-}
-
 /*
- * The container the current task belongs to: its own cgroup or the nearest
- * registered ancestor (a container's child cgroups, e.g. Docker-in-Docker,
- * stay that container's). NULL for every unregistered process.
+ * The container the current task belongs to: the registered cgroup among
+ * its own and its ancestors, the outermost one if several are (a
+ * container's child cgroups, e.g. Docker-in-Docker, stay that container's,
+ * under that container's rules). NULL for every unregistered process.
+ *
+ * Only the levels that hold a registered container are looked at, each by
+ * the task's ancestor at that level: a process in the root cgroup, or above
+ * every container's level, pays no hash lookup; one beside containers of one
+ * level pays one. Nothing is cached: a task that moves cgroups (runc exec
+ * joining a container) is judged by where it is at the call.
  */
 static __always_inline struct moat_container *current_container(__u64 *cgroup_id)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct moat_container_levels *levels;
 	struct moat_container *c;
-	int level;
+	__u32 zero = 0, mask;
+	__u64 id;
 
-	c = lookup_container(bpf_get_current_cgroup_id(), cgroup_id);
-	if (c)
-		return c;
-	level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+	levels = bpf_map_lookup_elem(&container_levels, &zero);
+	if (!levels)
+		return NULL; /* an array's only slot: never */
+	mask = levels->mask;
 	/* level 0 is the root cgroup, which is never a container */
-	for (int i = 1; i < MOAT_MAX_CGROUP_DEPTH; i++) {
-		if (i >= level)
-			break;
-		c = lookup_container(bpf_get_current_ancestor_cgroup_id(i), cgroup_id);
-		if (c)
+	for (int i = 1; i < MOAT_CGROUP_LEVELS; i++) {
+		if (!(mask >> i))
+			break; /* no container at level i or deeper */
+		if (!(mask & (1U << i)))
+			continue;
+		id = bpf_get_current_ancestor_cgroup_id(i);
+		if (!id)
+			break; /* the task sits above level i */
+		c = bpf_map_lookup_elem(&containers, &id);
+		if (c) {
+			*cgroup_id = id;
 			return c;
+		}
 	}
 	return NULL;
 }
 
-/* Does `task` live in cgroup `cgroup_id` or one of its descendants? */
-static __always_inline bool task_in_cgroup_tree(struct task_struct *task, __u64 cgroup_id)
+/* Does `task` live in container c's cgroup `cgroup_id` or below it? Walks
+ * up from the task's cgroup to c's level: at most MOAT_CGROUP_NESTING steps,
+ * which cgroup.max.depth keeps a container within (deeper: not its). */
+static __always_inline bool task_in_cgroup_tree(struct task_struct *task, __u64 cgroup_id,
+						const struct moat_container *c)
 {
 	struct cgroup *cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	int below = BPF_CORE_READ(cgrp, level) - (int)c->level;
 
-	for (int i = 0; i < MOAT_MAX_CGROUP_DEPTH && cgrp; i++) {
-		if (BPF_CORE_READ(cgrp, kn, id) == cgroup_id)
-			return true;
+	if (below < 0 || below > MOAT_CGROUP_NESTING)
+		return false;
+	for (int i = 0; i < MOAT_CGROUP_NESTING && i < below && cgrp; i++)
 		cgrp = container_of(BPF_CORE_READ(cgrp, self.parent), struct cgroup, self);
-	}
-	return false;
+	return cgrp && BPF_CORE_READ(cgrp, kn, id) == cgroup_id;
 }
 
-/* Kernel dev_t + inode of an inode, as the restricted map keys them. */
-static __always_inline struct moat_restricted_key inode_key(struct inode *inode)
+#define BTRFS_SUPER_MAGIC 0x9123683E
+
+/* btrfs's inode and subvolume root (fs/btrfs/btrfs_inode.h, ctree.h): a
+ * module, so not in vmlinux.h; CO-RE finds them in the module's BTF when
+ * btrfs is loaded as the programs are, and drops the btrfs branch below
+ * when it is not. */
+struct btrfs_root___moat {
+	dev_t anon_dev;
+} __attribute__((preserve_access_index));
+
+struct btrfs_inode___moat {
+	struct btrfs_root___moat *root;
+	struct inode vfs_inode;
+} __attribute__((preserve_access_index));
+
+/*
+ * The device half of an inode's restricted key: its superblock's dev_t,
+ * except on btrfs, where one superblock holds many subvolumes that number
+ * their inodes alike: there the subvolume's anonymous device (what stat()
+ * gives as st_dev). lib/policy.c adds both keys for a btrfs path.
+ */
+static __always_inline __u64 inode_dev(struct inode *inode)
 {
-	struct moat_restricted_key key = {
-		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
-		.ino = BPF_CORE_READ(inode, i_ino),
-	};
-	return key;
+	struct super_block *sb = inode->i_sb;
+	struct btrfs_inode___moat *bi;
+
+	if (bpf_core_type_exists(struct btrfs_inode___moat) && sb->s_magic == BTRFS_SUPER_MAGIC) {
+		bi = (void *)inode - bpf_core_field_offset(struct btrfs_inode___moat, vfs_inode);
+		return BPF_CORE_READ(bi, root, anon_dev);
+	}
+	return sb->s_dev;
 }
 
+/*
+ * Is inode (a BTF pointer: a hook argument or a field read from one) a
+ * restricted host object? Keyed by dev_t (inode_dev) and inode number.
+ * Plain loads, not BPF_CORE_READ: this runs on every path component of
+ * every process, and a probe-read helper call per field costs more than the
+ * rest of the hook.
+ */
 static __always_inline struct moat_restricted *restricted_inode(struct inode *inode)
 {
 	struct moat_restricted_filter *filter;
@@ -134,10 +175,11 @@ static __always_inline struct moat_restricted *restricted_inode(struct inode *in
 	filter = bpf_map_lookup_elem(&restricted_filter, &zero);
 	if (!filter)
 		return NULL;
-	key = inode_key(inode);
+	key.ino = inode->i_ino;
 	bit = key.ino % MOAT_FILTER_BITS;
 	if (!(filter->bits[bit / 64] & (1ULL << (bit % 64))))
 		return NULL;
+	key.dev = inode_dev(inode);
 	return bpf_map_lookup_elem(&restricted, &key);
 }
 

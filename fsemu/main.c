@@ -27,6 +27,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "paths.h"
+#include "process-util.h"
 #include "vet.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
@@ -134,6 +135,34 @@ static int mount_fuse(const char *dir)
 	if (mount("moat-fs", dir, "fuse.moat-fs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return log_error_errno(errno, "cannot mount on %s: %m", dir);
 	return TAKE_FD(fd);
+}
+
+/* /dev/fuse, checked before detaching so that a daemon that cannot start
+ * says why on the caller's stderr.  Missing: the fuse module may just not be
+ * loaded, so ask modprobe (which makes the node appear in devtmpfs). */
+static int modprobe_fuse(void)
+{
+	char *argv[] = { "modprobe", "-q", "fuse", NULL };
+
+	return run_quiet(argv) == 0 ? 0 : -ENOPKG;
+}
+
+static int check_fuse_device(void)
+{
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC), r;
+
+	if (fd < 0 && (errno == ENOENT || errno == ENODEV)) {
+		r = modprobe_fuse();
+		fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return log_error_errno(errno, "cannot open /dev/fuse: %m (%s)",
+					       r < 0 ? "modprobe fuse failed: is the fuse module installed?"
+						     : "the fuse module is loaded but there is no device node");
+	}
+	if (fd < 0)
+		return log_error_errno(errno, "cannot open /dev/fuse: %m");
+	close(fd);
+	return 0;
 }
 
 /* --- getting the /dev/fuse fd --- */
@@ -333,11 +362,29 @@ static int self_exe(char *buf, size_t size)
 	return 0;
 }
 
+/* The parent's side of daemonize(): a child that failed logged why to the
+ * log from offset on; copy that to the caller's stderr. */
+_Noreturn static void await_child(const struct fs_paths *p, int ready, off_t offset)
+{
+	_cleanup_close_ int fd = -1;
+	char c, buf[4096];
+	ssize_t n;
+
+	if (read(ready, &c, 1) == 1)
+		exit(0);
+	if ((fd = open(p->log, O_RDONLY | O_CLOEXEC)) >= 0 && lseek(fd, offset, SEEK_SET) == offset)
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			(void)!write(STDERR_FILENO, buf, (size_t)n);
+	log_error("did not start (log: %s)", p->log);
+	exit(1);
+}
+
 /* Detach; the parent exits when the child says it is serving (or failed). */
 static int daemonize(const struct fs_paths *p, int *ready_fd)
 {
+	struct stat st;
+	off_t logged = stat(p->log, &st) == 0 ? st.st_size : 0;
 	int pipefd[2], fd;
-	char c;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -346,7 +393,7 @@ static int daemonize(const struct fs_paths *p, int *ready_fd)
 		return negative_errno();
 	if (pid > 0) {
 		close(pipefd[1]);
-		exit(read(pipefd[0], &c, 1) == 1 ? 0 : 1);
+		await_child(p, pipefd[0], logged);
 	}
 	close(pipefd[0]);
 	(void)setsid();
@@ -381,6 +428,8 @@ static int run(const struct options *o, char **argv, const struct fs_paths *p)
 	struct fsemu *fs = NULL;
 	struct vet *vet = NULL;
 
+	if ((r = check_fuse_device()) < 0)
+		return r;
 	if (!o->foreground && (r = daemonize(p, &ready)) < 0)
 		return log_error_errno(r, "cannot detach: %m");
 	lock = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

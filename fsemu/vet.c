@@ -184,6 +184,24 @@ static const char *state_id(struct json_object *st, pid_t *init_pid)
 	return json_object_object_get_ex(s, "id", &o) ? json_object_get_string(o) : NULL;
 }
 
+/* 6.6+: the trapped caller and this thread hand over on one CPU, no IPI.
+ * Older kernels refuse the flag and wake as before; which one, said once. */
+static void set_sync_wakeup(int fd)
+{
+	static bool said;
+	int r = ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0 ?
+			-errno : 0;
+
+	if (said)
+		return;
+	said = true;
+	if (r == 0)
+		log_info("seccomp notifications: synchronous wake-ups (6.6+)");
+	else
+		log_full_errno(LOG_LEVEL_INFO, r, "seccomp notifications: no synchronous wake-ups "
+				"on this kernel (6.6+): %m; woken as before");
+}
+
 static void accept_one(struct vet *v)
 {
 	_cleanup_close_ int sock = accept4(v->listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -212,8 +230,7 @@ static void accept_one(struct vet *v)
 	}
 	if (!(c = container_get(v, id, init_pid)))
 		goto out;
-	/* 6.6+: the caller and this thread hand over on one CPU, no IPI */
-	(void)ioctl(fds[i], SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	set_sync_wakeup(fds[i]);
 	if ((r = watch_add(v, fds[i], c)) < 0) {
 		log_warning_errno(r, "container %s: cannot watch its seccomp fd: %m", id);
 		c->nfds++;

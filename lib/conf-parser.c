@@ -51,6 +51,10 @@ int conf_parse_u32(const char *value, void *data, const void *arg, const char **
 	n = strtoumax(value, &end, 10);
 	if (errno || *end || n > UINT32_MAX)
 		return -EINVAL;
+	if (arg && n < *(const uint32_t *)arg) {
+		*why = "too small";
+		return -EINVAL;
+	}
 	*(uint32_t *)data = (uint32_t)n;
 	return 0;
 }

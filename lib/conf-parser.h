@@ -36,7 +36,8 @@ struct conf_item {
 int conf_parse_path(const char *value, void *data, const void *arg, const char **why);
 /* struct strv: an absolute path, appended. */
 int conf_parse_path_strv(const char *value, void *data, const void *arg, const char **why);
-/* uint32_t: decimal digits only. */
+/* uint32_t: decimal digits only; arg, when not NULL, points to the least
+ * value taken (a uint32_t). */
 int conf_parse_u32(const char *value, void *data, const void *arg, const char **why);
 /* bool: true, yes, 1 / false, no, 0. */
 int conf_parse_bool(const char *value, void *data, const void *arg, const char **why);

@@ -4,10 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/types.h>
+
 #include "conf-parser.h"
 #include "config.h"
 #include "fs-util.h"
 #include "log.h"
+#include "moat.h"
 
 static const char *const default_restricted[] = {
 	"/var/run/docker.sock", "/run/docker.sock", "/etc/docker",	   "/var/lib/docker",
@@ -23,6 +26,8 @@ _Static_assert(KERNEL_POLICY_REQUIRED == 0 && IDMAP_REQUIRED == 0 && FSEMU_REQUI
 		       KERNEL_POLICY_OPTIONAL == 1 && IDMAP_OFF == 2 && FSEMU_OFF == 2 &&
 		       IDMAP_OPTIONAL == 1 && FSEMU_OPTIONAL == 1,
 	       "the enums follow the names");
+
+static const uint32_t one = 1;
 
 #define ITEM(key, parse, field, arg) CONF_ITEM(key, parse, struct moat_config, field, arg)
 
@@ -40,6 +45,7 @@ static const struct conf_item config_items[] = {
 	ITEM("fsemu", conf_parse_enum, fsemu, mode_names),
 	ITEM("fsemu_mountpoint", conf_parse_path, fsemu_mountpoint, NULL),
 	ITEM("fsemu_state_dir", conf_parse_path, fsemu_state_dir, NULL),
+	ITEM("max_start_mounts", conf_parse_u32, max_start_mounts, &one),
 	ITEM("allow_bpf_annotation", conf_parse_bool, allow_bpf_annotation, NULL),
 };
 
@@ -64,6 +70,7 @@ int config_init(struct moat_config *c, const char *path)
 		.kernel_policy = KERNEL_POLICY_REQUIRED,
 		.idmap = IDMAP_OPTIONAL,
 		.fsemu = FSEMU_OPTIONAL,
+		.max_start_mounts = MOAT_DEFAULT_START_MOUNTS,
 	};
 	c->path = strdup(path);
 	c->runc = strdup(MOAT_RUNC_PATH);

@@ -51,6 +51,7 @@ struct moat_config {
 	enum fsemu_mode fsemu;
 	char *fsemu_mountpoint; /* moat-fs's FUSE mountpoint */
 	char *fsemu_state_dir; /* moat-fs's sockets and locks */
+	uint32_t max_start_mounts; /* per container, in the kernel policy */
 };
 
 /* The file to read: flag (--config) if set, else $MOAT_CONFIG if set and

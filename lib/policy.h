@@ -27,7 +27,10 @@ void moat_policy_closep(struct moat_policy **p);
 /* Register the cgroup v2 directory cgroup_dir as a container. Its namespaces
  * (read from /proc/ns_pid/ns, or from the first process of the cgroup when
  * ns_pid is 0; none when the cgroup is empty) become the container's own.
- * flags: enum moat_container_flags. Registering twice updates the flags. */
+ * flags: enum moat_container_flags. Registering twice updates the flags.
+ * -EINVAL for the root cgroup, -ECHRNG for a cgroup at level
+ * MOAT_CGROUP_LEVELS or deeper (moat_cgroup_level), which the kernel's
+ * lookup does not reach. */
 int moat_policy_register(struct moat_policy *p, const char *cgroup_dir, pid_t ns_pid,
 			 uint32_t flags);
 /* Remove the container and the namespaces recorded for it. -ENOENT if absent. */
@@ -39,8 +42,11 @@ int moat_policy_lookup(struct moat_policy *p, uint64_t cgroup_id, struct moat_co
 /* Record the mounts the container's process pid has now (/proc/PID/mountinfo)
  * as its start mounts (enum moat_mount_flags): none may be unmounted or
  * moved, read-only ones stay read-only, nothing is mounted over /proc and
- * /sys (cgroup2 and everything below /sys/fs/cgroup excepted). */
-int moat_policy_protect_mounts(struct moat_policy *p, uint64_t cgroup_id, pid_t pid);
+ * /sys (cgroup2 and everything below /sys/fs/cgroup excepted).
+ * At most max of them (0: MOAT_DEFAULT_START_MOUNTS): -EDQUOT for more,
+ * -ENOSPC when the map is full; either way none stays recorded. */
+int moat_policy_protect_mounts(struct moat_policy *p, uint64_t cgroup_id, pid_t pid,
+			       unsigned max);
 /* Drop the mounts recorded for cgroup_id (done by unregister too). */
 int moat_policy_forget_mounts(struct moat_policy *p, uint64_t cgroup_id);
 /* The flags recorded for one mountinfo line's mount point and options. */
@@ -56,6 +62,12 @@ int moat_policy_foreach(struct moat_policy *p, moat_container_cb cb, void *userd
 
 /* The cgroup v2 id of a cgroup directory (its inode number). */
 int moat_cgroup_id(const char *cgroup_dir, uint64_t *ret);
+/* Its level in the hierarchy (the root cgroup's is 0). */
+int moat_cgroup_level(const char *cgroup_dir, unsigned *ret);
+/* Set the per-level counts the kernel's lookup uses from the containers
+ * registered now (moat-loader at start: heals counts a killed registration
+ * left too high). */
+int moat_policy_recount_levels(struct moat_policy *p);
 /* Where cgroup v2 is mounted: /sys/fs/cgroup/unified on a hybrid host,
  * /sys/fs/cgroup on a pure v2 host. Cached. */
 int moat_cgroup2_root(const char **ret);

@@ -35,6 +35,7 @@ struct protect_walk {
 	struct moat_policy *policy;
 	uint64_t cgroup_id;
 	pid_t pid;
+	unsigned recorded, max;
 };
 
 static int protect_one(const struct mountinfo_entry *e, void *userdata)
@@ -49,18 +50,31 @@ static int protect_one(const struct mountinfo_entry *e, void *userdata)
 
 	if (mount_root_ino(w->pid, e->mount_point, id, &pm.root_ino) < 0)
 		return 0; /* hidden under another mount, or gone */
+	if (w->recorded >= w->max)
+		return -EDQUOT;
 	if (bpf_map_update_elem(w->policy->protected_mounts_fd, &id, &pm, BPF_ANY) < 0)
-		return negative_errno();
+		return errno == E2BIG ? -ENOSPC : negative_errno();
+	w->recorded++;
 	return 0;
 }
 
-int moat_policy_protect_mounts(struct moat_policy *p, uint64_t cgroup_id, pid_t pid)
+int moat_policy_protect_mounts(struct moat_policy *p, uint64_t cgroup_id, pid_t pid,
+			       unsigned max)
 {
-	struct protect_walk w = { .policy = p, .cgroup_id = cgroup_id, .pid = pid };
+	struct protect_walk w = {
+		.policy = p,
+		.cgroup_id = cgroup_id,
+		.pid = pid,
+		.max = max ? max : MOAT_DEFAULT_START_MOUNTS,
+	};
+	int r;
 
 	if (pid <= 0)
 		return -ENOENT; /* as /proc/0/mountinfo: never our own table */
-	return mountinfo_foreach_pid(pid, protect_one, &w);
+	r = mountinfo_foreach_pid(pid, protect_one, &w);
+	if (r < 0 && w.recorded > 0) /* leave no part of a refused table behind */
+		(void)moat_policy_forget_mounts(p, cgroup_id);
+	return r;
 }
 
 int moat_policy_forget_mounts(struct moat_policy *p, uint64_t cgroup_id)

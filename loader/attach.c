@@ -15,12 +15,14 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "attach.h"
 #include "macro.h"
 #include "moat.h"
 #include "moat.skel.h"
 #include "paths.h"
+#include "policy.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct moat_bpf *, moat_bpf__destroy);
 
@@ -172,6 +174,16 @@ static bool on_bpffs(const char *pin_dir)
 	return copy && statfs(dirname(copy), &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC;
 }
 
+/* Counts a registration killed half-way left too high cost a lookup each;
+ * set them from the containers registered now. */
+static void recount_levels(const char *pin_dir)
+{
+	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
+
+	if (moat_policy_open(pin_dir, &p) == 0)
+		(void)moat_policy_recount_levels(p);
+}
+
 int policy_start(const char *pin_dir, bool upgrade, int *events_fd, bool *adopted)
 {
 	int r, n_adopted = 0;
@@ -192,6 +204,7 @@ int policy_start(const char *pin_dir, bool upgrade, int *events_fd, bool *adopte
 	} else
 		n_adopted = 1;
 	*adopted = n_adopted > 0;
+	recount_levels(pin_dir);
 	return open_events(pin_dir, events_fd);
 }
 
@@ -220,15 +233,80 @@ static int unpin_dir(const char *dir)
 	return r;
 }
 
+/* The ids of the programs that the links pinned in dir attach (at most n). */
+static int linked_prog_ids(const char *dir, __u32 *ids, int n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+	int k = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && k < n) {
+		struct bpf_link_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (de->d_name[0] == '.' ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if ((fd = bpf_obj_get(path)) < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.prog_id)
+			ids[k++] = info.prog_id;
+		close(fd);
+	}
+	closedir(d);
+	return k;
+}
+
+static bool prog_loaded(__u32 id)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return errno != ENOENT;
+	close(fd);
+	return true;
+}
+
+/*
+ * A link whose last reference goes is freed at once in 6.1, from a
+ * workqueue in 6.12: there the programs stay attached for a moment (over a
+ * second under TCG) after the pins are gone. A program is freed only after
+ * its link detached it, so wait for the programs to go: then `stop` means
+ * enforcement ended. They stay while another process holds the links (a
+ * moat-loader start still running).
+ */
+static int wait_progs_gone(const __u32 *ids, int n)
+{
+	for (int tries = 0; tries < 200; tries++) {
+		bool any = false;
+
+		for (int i = 0; i < n && !any; i++)
+			any = prog_loaded(ids[i]);
+		if (!any)
+			return 0;
+		usleep(50 * 1000);
+	}
+	return -EBUSY;
+}
+
 int policy_stop(const char *pin_dir)
 {
 	char links[PATH_MAX];
-	int r;
+	__u32 ids[64];
+	int r, n;
 
 	/* links first: enforcement ends before the maps go away */
 	snprintf(links, sizeof(links), "%s/" MOAT_LINK_SUBDIR, pin_dir);
+	n = linked_prog_ids(links, ids, (int)ELEMENTSOF(ids));
 	r = unpin_dir(links);
 	if (r < 0)
 		return r;
-	return unpin_dir(pin_dir);
+	r = unpin_dir(pin_dir);
+	if (r < 0)
+		return r;
+	return wait_progs_gone(ids, n);
 }

@@ -9,7 +9,8 @@
  * upgrade: swap the programs behind existing links for this build's.
  * On success *events_fd is the pinned ring buffer. */
 int policy_start(const char *pin_dir, bool upgrade, int *events_fd, bool *adopted);
-/* Remove every pin under pin_dir: the programs detach once unpinned. */
+/* Remove every pin under pin_dir and wait until the programs are detached
+ * (-EBUSY if another process still holds their links after 10 s). */
 int policy_stop(const char *pin_dir);
 
 #endif

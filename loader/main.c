@@ -152,6 +152,10 @@ static int cmd_stop(const char *pin_dir)
 {
 	int r = policy_stop(pin_dir);
 
+	if (r == -EBUSY)
+		return log_error_errno(r, "the pins under %s are gone, but the programs are still "
+				       "attached after 10 s: another process holds their links (a "
+				       "moat-loader start still running?)", pin_dir);
 	if (r < 0)
 		return log_error_errno(r, "cannot remove the pins under %s: %m", pin_dir);
 	return 0;

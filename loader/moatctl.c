@@ -94,6 +94,14 @@ static int cmd_register(int argc, char **argv, const struct moat_config *cfg)
 	r = moat_policy_register(p, argv[optind], pid, flags);
 	if (r == -EINVAL)
 		return log_error_errno(r, "cannot register '%s': it is the root cgroup", argv[optind]);
+	if (r == -ECHRNG) {
+		unsigned level = 0;
+
+		(void)moat_cgroup_level(argv[optind], &level);
+		return log_error_errno(r, "cannot register '%s': it is %u levels deep, and the kernel "
+				       "policy reaches containers at most %d levels deep",
+				       argv[optind], level, MOAT_CGROUP_LEVELS - 1);
+	}
 	if (r < 0)
 		return log_error_errno(r, "cannot register '%s': %m", argv[optind]);
 	return 0;
@@ -131,7 +139,7 @@ static int cmd_protect_mounts(int argc, char **argv, const struct moat_config *c
 	r = open_policy(&p);
 	if (r < 0)
 		return r;
-	r = moat_policy_protect_mounts(p, id, atoi(argv[2]));
+	r = moat_policy_protect_mounts(p, id, atoi(argv[2]), 0);
 	if (r < 0)
 		return log_error_errno(r, "cannot record the mounts of pid '%s': %m", argv[2]);
 	return 0;

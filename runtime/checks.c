@@ -166,7 +166,13 @@ static int check_overlay(struct plan *pl, const struct mount_rules *rules, struc
 			 char **err)
 {
 	struct json_object *opts = spec_member(m, "options");
-	static const char *const keys[] = { "lowerdir=", "upperdir=", "workdir=" };
+	/* lowerdir= is a ':' list; lowerdir+= and datadir+= (6.8+) name one
+	 * layer each, as upperdir= and workdir= do */
+	static const struct {
+		const char *key;
+		bool list;
+	} keys[] = { { "lowerdir=", true }, { "lowerdir+=", false }, { "datadir+=", false },
+		     { "upperdir=", false }, { "workdir=", false } };
 	int r = 0;
 
 	for (size_t i = 0; opts && json_object_is_type(opts, json_type_array) &&
@@ -174,13 +180,18 @@ static int check_overlay(struct plan *pl, const struct mount_rules *rules, struc
 		const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
 
 		for (size_t k = 0; o && k < ELEMENTSOF(keys) && r >= 0; k++) {
+			size_t n = strlen(keys[k].key);
 			_cleanup_free_ char *dirs = NULL;
 			char *save = NULL;
 
-			if (strncmp(o, keys[k], strlen(keys[k])) != 0)
+			if (strncmp(o, keys[k].key, n) != 0)
 				continue;
-			if (!(dirs = strdup(o + strlen(keys[k]))))
+			if (!(dirs = strdup(o + n)))
 				return error_set(err, -ENOMEM, "%m");
+			if (!keys[k].list) {
+				r = check_overlay_dir(pl, rules, dirs, err);
+				continue;
+			}
 			for (char *d = strtok_r(dirs, ":", &save); d && r >= 0; d = strtok_r(NULL, ":", &save))
 				r = check_overlay_dir(pl, rules, d, err);
 		}

@@ -51,6 +51,14 @@ int kpolicy_restrict_all(struct moat_policy *p, const struct strv *paths, char *
 	return 0;
 }
 
+static unsigned cgroup_level(const char *dir)
+{
+	unsigned level = 0;
+
+	(void)moat_cgroup_level(dir, &level);
+	return level;
+}
+
 int kpolicy_register(struct moat_policy *p, const struct cstate *s, char **err)
 {
 	uint32_t flags = s->allow_bpf ? MOAT_ALLOW_BPF : 0;
@@ -63,6 +71,12 @@ int kpolicy_register(struct moat_policy *p, const struct cstate *s, char **err)
 	if (r == -EINVAL)
 		return error_set(err, r, "cannot register container %s in the kernel policy: it has "
 				 "no cgroup v2 of its own (%s)", s->id, s->cgroup_dir);
+	if (r == -ECHRNG)
+		return error_set(err, r, "cannot register container %s in the kernel policy: its "
+				 "cgroup %s is %u levels deep, and the kernel policy reaches "
+				 "containers at most %d levels deep (choose a shallower "
+				 "--cgroup-parent)", s->id, s->cgroup_dir, cgroup_level(s->cgroup_dir),
+				 MOAT_CGROUP_LEVELS - 1);
 	if (r < 0)
 		return error_set(err, r, "cannot register container %s (cgroup %s) in the kernel "
 				 "policy: %m", s->id, s->cgroup_dir);
@@ -76,7 +90,15 @@ int kpolicy_protect_mounts(const struct moat_config *cfg, const struct cstate *s
 
 	if (r < 0)
 		return r;
-	r = moat_policy_protect_mounts(p, s->cgroup_id, s->pid);
+	r = moat_policy_protect_mounts(p, s->cgroup_id, s->pid, cfg->max_start_mounts);
+	if (r == -EDQUOT)
+		return error_set(err, r, "container %s has more than %u start mounts, the most the "
+				 "kernel policy records for one container (max_start_mounts in %s)",
+				 s->id, cfg->max_start_mounts, cfg->path);
+	if (r == -ENOSPC)
+		return error_set(err, r, "cannot record the mounts of container %s: the kernel "
+				 "policy's table of start mounts (%d for all containers) is full",
+				 s->id, MOAT_MAX_PROTECTED_MOUNTS);
 	if (r < 0)
 		return error_set(err, r, "cannot record the mounts of container %s (pid %d) in the "
 				 "kernel policy: %m", s->id, s->pid);

@@ -140,6 +140,8 @@ int prepare_container(struct context *ctx, const char *id, const char *bundle, b
 	*ret = (struct prepared){ 0 };
 	r = check_new(ctx, id, err);
 	if (r >= 0)
+		r = view_dir_check(ctx->cfg.state_dir, ctx->cfg.pool_start, err);
+	if (r >= 0)
 		r = checks_run(ctx, id, bundle, &pl, err);
 	if (r >= 0)
 		r = emulate_check(&ctx->cfg, &pl.fsemu, err);

@@ -130,6 +130,49 @@ char *view_dir(const char *state_dir, const char *id)
 	return asprintf(&dir, "%s-views/%s", state_dir, id) < 0 ? NULL : dir;
 }
 
+static int check_searchable(const char *state_dir, const char *dir, uint32_t first_uid,
+			    char **err)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return errno == ENOENT ? 0 /* made 0711 with the state dir */
+				       : error_set(err, -errno, "state_dir %s: cannot stat %s: %m",
+						   state_dir, dir);
+	if (S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH))
+		return error_set(err, -EACCES,
+				 "state_dir %s: %s is mode %04o, but must be searchable by others "
+				 "(0711): a container's root (host uid %u and up) walks through it "
+				 "to its rootfs view in %s-views",
+				 state_dir, dir, st.st_mode & 07777, first_uid, state_dir);
+	return 0;
+}
+
+int view_dir_check(const char *state_dir, uint32_t first_uid, char **err)
+{
+	_cleanup_free_ char *dir = strdup(state_dir);
+	char *last;
+	size_t n;
+	int r = 0;
+
+	if (!dir)
+		return error_set(err, -ENOMEM, "%m");
+	for (n = strlen(dir); n > 1 && dir[n - 1] == '/';)
+		dir[--n] = '\0';
+	last = strrchr(dir, '/');
+	if (dir[0] != '/' || !last)
+		return 0;
+	/* "/", "/a", "/a/b", ... up to the state dir's parent */
+	for (char *s = dir; s && s <= last && r >= 0; s = strchr(s + 1, '/')) {
+		char *cut = s == dir ? s + 1 : s, saved = *cut;
+
+		*cut = '\0';
+		r = check_searchable(state_dir, dir, first_uid, err);
+		*cut = saved;
+	}
+	return r;
+}
+
 int view_dir_create(const char *state_dir, const char *id, char **ret)
 {
 	_cleanup_free_ char *parent = NULL, *dir = view_dir(state_dir, id);

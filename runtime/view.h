@@ -19,6 +19,7 @@
 #define MOAT_RUNTIME_VIEW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "idmap.h"
@@ -39,6 +40,11 @@ int view_bind(struct view_ctx *v, const char *src, unsigned index, bool recursiv
 	      char **err);
 /* <state_dir>-views/<id> (malloc'd), NULL on ENOMEM. */
 char *view_dir(const char *state_dir, const char *id);
+/* Fail with a message naming the directory unless every directory above
+ * <state_dir>-views is searchable by others (the container's root, host uid
+ * first_uid and up, must reach its view; runc would fail deep in its rootfs
+ * setup with "permission denied"). */
+int view_dir_check(const char *state_dir, uint32_t first_uid, char **err);
 /* Create it (0711, parents too). */
 int view_dir_create(const char *state_dir, const char *id, char **ret);
 /* Undo both kinds of view made under dir. */

@@ -21,7 +21,7 @@ if [ "${1:-}" != --inside ]; then
   done
   # The test image is made on the host, once (in the guest it would be slow).
   "$repo/scripts/mkimage.sh" --tar-only >/dev/null || { echo "demo: cannot build the test image" >&2; exit 1; }
-  echo "demo: booting the moat VM (Debian's 6.1 kernel under QEMU/TCG, BPF-LSM on);"
+  echo "demo: booting the moat VM (Debian's ${MOAT_KERNEL:-6.1} kernel under QEMU/TCG, BPF-LSM on);"
   echo "demo: starting moat-loader, containerd and two Docker engines takes about a minute."
   exec "$repo/scripts/vm.sh" --disk 2G --timeout 900 -- \
     "$repo/scripts/docker-vm.sh" run -- "$repo/scripts/demo.sh" --inside

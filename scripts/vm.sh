@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # scripts/vm.sh - run a command as root in a throw-away QEMU (TCG) guest that
-# boots Debian's 6.1 kernel, where BPF-LSM works (it cannot load on the host).
+# boots one of Debian's kernels (6.1 or 6.12), where BPF-LSM works (it cannot
+# load on the host).
 #
-# Usage: scripts/vm.sh [--kernel VMLINUZ] [--mem SIZE] [--smp N] [--disk SIZE]
+# Usage: scripts/vm.sh [--kernel-series 6.1|6.12] [--kernel VMLINUZ]
+#                      [--mem SIZE] [--smp N] [--disk SIZE]
 #                      [--timeout SECONDS] [--net] [--append ARGS]
 #                      [--verbose] [--shell] [--] COMMAND [ARGS...]
 #
@@ -11,7 +13,10 @@
 # read-write at its host path; the working directory is the caller's.
 # COMMAND's stdout and stderr come out on stdout; vm.sh exits with its status,
 # 124 on timeout, 125 when the guest fails before reporting a status.
-#   --kernel VMLINUZ  kernel to boot (default: newest /boot/vmlinuz-6.1.*-amd64)
+#   --kernel-series S boot the newest /boot/vmlinuz-S.*-amd64 (default
+#                     $MOAT_KERNEL, else 6.1): 6.1 is linux-image-amd64,
+#                     6.12 linux-image-6.12-amd64 (scripts/deps.sh has both)
+#   --kernel VMLINUZ  boot this kernel instead
 #   --mem SIZE        guest memory (default 2G)        --smp N  CPUs (default 2)
 #   --disk SIZE       attach a fresh ext4 disk, mounted at $MOAT_VM_DISK
 #                     (/mnt/moat-disk): idmapped mounts in 6.1 need ext4
@@ -21,7 +26,8 @@
 #   --verbose         show the kernel log and the boot-to-command time
 #   --shell           interactive (COMMAND defaults to bash --norc -i)
 # Passed through from the host: CI V OUTPUT TERM and every MOAT_* variable.
-# The guest also sets MOAT_VM=1, and MOAT_VM_DISK with --disk.
+# The guest also sets MOAT_VM=1, MOAT_VM_KERNEL (the version booted, as
+# uname -r says it), and MOAT_VM_DISK with --disk.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -32,10 +38,11 @@ vm_dir=$repo/scripts/vm
 usage() { awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 die() { echo "vm: $*" >&2; exit 125; }
 
-kernel='' mem=2G smp=2 disk='' timeout=900 net=0 verbose=0 shell=0 append_extra=''
+series=${MOAT_KERNEL:-6.1} kernel='' mem=2G smp=2 disk='' timeout=900 net=0 verbose=0 shell=0 append_extra=''
 parse_args() {
   while [ $# -gt 0 ]; do
     case $1 in
+      --kernel-series) series=${2:?--kernel-series needs a series (6.1, 6.12)}; shift 2 ;;
       --kernel) kernel=${2:?--kernel needs a path}; shift 2 ;;
       --mem) mem=${2:?--mem needs a size}; shift 2 ;;
       --smp) smp=${2:?--smp needs a number}; shift 2 ;;
@@ -59,12 +66,13 @@ parse_args() {
   [[ $timeout =~ ^[0-9]+$ ]] || { echo "vm: --timeout wants whole seconds" >&2; exit 2; }
 }
 
-# The 6.1 series by name: a newer kernel (6.12) may be installed alongside and
-# is not the one the project targets.
+# The kernel by series, never by /boot/vmlinuz: several are installed side by
+# side.  vmlinuz-6.1.* does not match 6.12.* (the dot after the series).
 pick_kernel() {
   if [ -z "$kernel" ]; then
-    kernel=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*-amd64' | sort -V | tail -n1)
-    [ -n "$kernel" ] || die "no /boot/vmlinuz-6.1.*-amd64 (apt-get install linux-image-amd64)"
+    [[ $series =~ ^[0-9]+\.[0-9]+$ ]] || die "--kernel-series wants MAJOR.MINOR (6.1, 6.12), not '$series'"
+    kernel=$(find /boot -maxdepth 1 -name "vmlinuz-$series.*-amd64" | sort -V | tail -n1)
+    [ -n "$kernel" ] || die "no /boot/vmlinuz-$series.*-amd64 (scripts/deps.sh installs 6.1 and 6.12)"
   fi
   [ -r "$kernel" ] || die "cannot read kernel $kernel"
   kver=$(basename "$kernel"); kver=${kver#vmlinuz-}
@@ -101,8 +109,11 @@ cached_vmlinux() {
 # Module sets for the initramfs: to reach the 9p root, for the copy-on-write
 # overlays, and for --disk (ext4 asks the crypto API for crc32c; loading the
 # ext4 chain costs 0.3 s under TCG, so only when a disk is attached).
+# modules.dep gives the dependencies (fscache, netfs, virtio, ...; which of
+# them exist as modules differs per kernel: 6.12 builds virtio_pci in and has
+# no fscache module), so only the leaves are named.
 # shellcheck disable=SC2034 # read through ${!list} in cached_initrd
-mods_boot="virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet netfs fscache 9p 9pnet_virtio"
+mods_boot="virtio_pci 9p 9pnet_virtio"
 # shellcheck disable=SC2034
 mods_overlay="overlay"
 # shellcheck disable=SC2034
@@ -170,9 +181,12 @@ prepare_run_dir() {
     : >"$run_dir/tty"
     stty size </dev/tty >"$run_dir/tty-size" 2>/dev/null || rm -f "$run_dir/tty-size"
   fi
-  for v in CI V OUTPUT TERM $(compgen -v MOAT_ || true); do
-    [ -z "${!v+set}" ] || printf 'export %s=%q\n' "$v" "${!v}"
-  done >"$run_dir/env"
+  {
+    for v in CI V OUTPUT TERM $(compgen -v MOAT_ || true); do
+      [ -z "${!v+set}" ] || printf 'export %s=%q\n' "$v" "${!v}"
+    done
+    printf 'export MOAT_VM_KERNEL=%q\n' "$kver"
+  } >"$run_dir/env"
   printf '%s\0' "${cmd[@]}" >"$run_dir/cmd"
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * hookbench - time the system calls moat's BPF-LSM hooks sit on, for the
- * calling (unregistered) process. Prints "NAME ns/op" lines.
+ * calling (unregistered) process. Prints "NAME ns/op" lines: each loop runs
+ * in BURSTS bursts and the fastest burst counts, so that other work on the
+ * machine (a shared host, a TCG guest) shows as little as it can.
  *   hookbench DIR ITERATIONS
  */
 #include <bpf/bpf.h>
@@ -21,49 +23,67 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+#define BURSTS 10
+
+/* ns per iteration of the fastest of BURSTS bursts of n / BURSTS calls */
+#define BEST_OF_BURSTS(name, n, body)                                                              \
+	do {                                                                                       \
+		int per_burst = (n) / BURSTS > 0 ? (n) / BURSTS : 1;                               \
+		double best = 0;                                                                   \
+		for (int b = 0; b < BURSTS; b++) {                                                 \
+			double t0 = now_ns(), per;                                                 \
+			for (int i = 0; i < per_burst; i++)                                        \
+				body;                                                              \
+			per = (now_ns() - t0) / per_burst;                                         \
+			if (b == 0 || per < best)                                                  \
+				best = per;                                                        \
+		}                                                                                  \
+		printf("%s %.0f\n", name, best);                                                  \
+	} while (0)
+
+static void mount_umount(const char *dir)
+{
+	if (mount("tmpfs", dir, "tmpfs", 0, NULL) < 0 || umount(dir) < 0) {
+		perror("mount/umount");
+		exit(1);
+	}
+}
+
 static void bench_mount(const char *dir, int n)
 {
-	double t0 = now_ns();
-
-	for (int i = 0; i < n; i++) {
-		if (mount("tmpfs", dir, "tmpfs", 0, NULL) < 0 || umount(dir) < 0) {
-			perror("mount/umount");
-			exit(1);
-		}
-	}
-	printf("mount+umount %.0f\n", (now_ns() - t0) / n);
+	BEST_OF_BURSTS("mount+umount", n, mount_umount(dir));
 }
 
 static void bench_bpf(int n)
 {
-	double t0 = now_ns();
 	__u32 id = 0;
 
-	for (int i = 0; i < n; i++)
-		(void)bpf_map_get_next_id(id, &id);
-	printf("bpf-get-next-id %.0f\n", (now_ns() - t0) / n);
+	/* past the last id every call fails alike: the same work on and off */
+	while (bpf_map_get_next_id(id, &id) == 0)
+		;
+	BEST_OF_BURSTS("bpf-get-next-id", n, (void)bpf_map_get_next_id(id, &id));
 }
 
 /* open/stat/close of a file three directories deep: file_open and
  * inode_permission run on every one of these for every process */
+static void open_close(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		perror(path);
+		exit(1);
+	}
+	close(fd);
+}
+
 static void bench_open(const char *dir, int n)
 {
 	char path[4096];
-	struct stat st;
-	double t0;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/a/b/c/file", dir);
-	t0 = now_ns();
-	for (int i = 0; i < n; i++) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			perror(path);
-			exit(1);
-		}
-		close(fd);
-	}
-	printf("open+close %.0f\n", (now_ns() - t0) / n);
+	BEST_OF_BURSTS("open+close", n, open_close(path));
 }
 
 int main(int argc, char **argv)

@@ -218,9 +218,19 @@ static int usage(void)
 		"  mount TYPE DIR | fsmount TYPE [DIR] | bind SRC DIR | open-tree SRC DIR\n"
 		"  overmount DIR | copy-rw bind|open-tree SRC DIR | open PATH\n"
 		"  connect SOCK | listen SOCK\n"
-		"  setns PATH | recv-setns SOCK | serve-fd SOCK PATH|pidfd\n"
+		"  setns PATH | recv SOCK | recv-setns SOCK | peer-setns SOCK | serve-fd SOCK PATH|pidfd\n"
 		"  socket FAMILY | finit-module KO\n");
 	return 2;
+}
+
+/* 6.12's modules are .ko.xz: the kernel decompresses them itself when told
+ * (5.17+, CONFIG_MODULE_DECOMPRESS); 6.1's are plain .ko. */
+static int module_flags(const char *ko)
+{
+	const char *dot = strrchr(ko, '.');
+
+	return dot && (!strcmp(dot, ".xz") || !strcmp(dot, ".zst") || !strcmp(dot, ".gz")) ?
+		       4 /* MODULE_INIT_COMPRESSED_FILE */ : 0;
 }
 
 int main(int argc, char **argv)
@@ -260,6 +270,24 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(a, "setns") && argc == 3)
 		return do_setns_fd(open(argv[2], O_RDONLY | O_CLOEXEC), argv[2]);
+	if (!strcmp(a, "recv") && argc == 3) {
+		int s = unix_socket(argv[2], 0);
+
+		if (s < 0)
+			return fail(argv[2]);
+		return recv_fd(s) < 0 ? fail("receive fd") : 0;
+	}
+	if (!strcmp(a, "peer-setns") && argc == 3) {
+		/* 6.5+: the peer's pidfd, made for the caller: no file_receive */
+		int s = unix_socket(argv[2], 0), fd = -1;
+		socklen_t len = sizeof(fd);
+
+		if (s < 0)
+			return fail(argv[2]);
+		if (getsockopt(s, SOL_SOCKET, 77 /* SO_PEERPIDFD */, &fd, &len) < 0)
+			return fail("getsockopt SO_PEERPIDFD");
+		return do_setns_fd(fd, "peer pidfd");
+	}
 	if (!strcmp(a, "recv-setns") && argc == 3) {
 		int s = unix_socket(argv[2], 0);
 
@@ -276,7 +304,7 @@ int main(int argc, char **argv)
 
 		if (fd < 0)
 			return fail(argv[2]);
-		return syscall(SYS_finit_module, fd, "", 0) < 0 ? fail("finit_module") : 0;
+		return syscall(SYS_finit_module, fd, "", module_flags(argv[2])) < 0 ? fail("finit_module") : 0;
 	}
 	return usage();
 }

@@ -22,6 +22,38 @@ teardown_file() {
   [ "$status" -eq 2 ]
 }
 
+@test "a daemon that cannot start says why on stderr (no /dev/fuse; modprobe tried)" {
+  local mnt=$T/nofuse-mnt state=$T/nofuse-state
+  mkdir -p "$mnt"
+  # a private /dev without fuse: modprobe fuse is tried (on this host it
+  # fails: fuse is built in and there is no /lib/modules for the running
+  # kernel; where it succeeds, the node is still missing in this /dev)
+  run unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /dev &&
+    touch /dev/null && mount --bind "$1" /dev/null && shift && exec "$@"' sh /dev/null \
+    "$MOATFS" --mountpoint "$mnt" --state-dir "$state"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ $output == "moat-fs: cannot open /dev/fuse: No such file or directory ("*")" ]]
+  [[ $output == *"(modprobe fuse failed: is the fuse module installed?)" ]] ||
+    [[ $output == *"(the fuse module is loaded but there is no device node)" ]]
+  run unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /dev &&
+    touch /dev/null && mount --bind "$1" /dev/null && shift && exec "$@"' sh /dev/null \
+    env PATH=/nonexistent "$MOATFS" --mountpoint "$mnt" --state-dir "$state"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ $output == *"cannot open /dev/fuse: No such file or directory (modprobe fuse failed: is the fuse module installed?)"* ]]
+  [ "$(stat -c %t:%T /dev/null)" = 1:3 ]
+}
+
+@test "a daemon that fails after detaching relays its log lines to the caller's stderr" {
+  # the mountpoint is served by the suite's moat-fs: the child finds out, not the parent
+  run "$MOATFS" --mountpoint "$MNT" --state-dir "$T/other-state"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ $output == *"moat-fs: $MNT is a FUSE mount served by someone else"* ]]
+  [[ $output == *"did not start (log: $T/other-state/"* ]]
+}
+
 @test "the tree: files, modes, runs as keeper + worker" {
   for f in proc/uptime proc/meminfo proc/cpuinfo proc/stat proc/loadavg proc/swaps \
            proc/diskstats sys/devices/system/cpu/online; do

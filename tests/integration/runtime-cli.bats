@@ -45,6 +45,25 @@ shim() { # the way containerd-shim-runc-v2 calls the runtime
   assert_nothing_left
 }
 
+@test "a state_dir under a directory others cannot search is refused up front, naming it" {
+  local d=$T/private
+  mkdir -m 0700 "$d"
+  rt_write_conf "$T/private.conf" && sed -i "s|^state_dir = .*|state_dir = $d/state|" "$T/private.conf"
+  b=$(bundle private '.process.args = ["true"]')
+  # what a 0700 mktemp dir did: runc failed in its rootfs setup, "permission denied"
+  MOAT_CONF=$T/private.conf out_of moat run --bundle "$b" private
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"state_dir $d/state: $d is mode 0700, but must be searchable by others (0711): a container's root (host uid 100000 and up) walks through it to its rootfs view in $d/state-views"* ]]
+  [[ "$output" != *"permission denied"* ]]
+  [ -z "$(ls -A "$d/state/containers" 2>/dev/null)" ]
+  [ ! -e "$d/state-views" ]
+  # made searchable, the same container runs
+  chmod 0711 "$d"
+  MOAT_CONF=$T/private.conf out_of moat run --bundle "$b" private
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
 @test "moat-runc refuses to run itself as runc" {
   run moat --runc "$MOAT_RUNC_BIN" list
   [ "$status" -ne 0 ]

@@ -183,3 +183,28 @@ attack() {
   [[ "$output" != *s3cret* ]]
   assert_nothing_left
 }
+
+# Since 6.8 overlayfs also takes one layer per option, lowerdir+= and
+# datadir+= (with mount(2) as with fsconfig); 6.1 does not know them.
+@test "an overlay mount with a restricted lowerdir+ or datadir+ (6.8+)" {
+  local b key
+  mkdir -p "$T/ovl/upper" "$T/ovl/work" "$T/ovl/low" "$T/rootfs/mnt/ovl"
+  b=$(bundle overlay-add '.mounts += [{"destination": "/mnt/ovl", "type": "overlay", "source": "overlay",
+      "options": ["lowerdir+=" + $low, "upperdir=" + $T + "/ovl/upper", "workdir=" + $T + "/ovl/work"]}]
+    | .process.args = ["cat", "/mnt/ovl/key"]' --arg low "$T/data/secret" --arg T "$T")
+  run plain_runc run --bundle "$b" overlay-add-plain <"$T/empty"
+  echo "plain: $output"
+  [ "$status" -eq 0 ] || skip "this kernel ($(uname -r)) has no lowerdir+ (6.8+)"
+  [[ "$output" == *s3cret* ]]
+  for key in lowerdir+ datadir+; do
+    b=$(bundle overlay-add '.mounts += [{"destination": "/mnt/ovl", "type": "overlay", "source": "overlay",
+        "options": ["lowerdir+=" + $T + "/ovl/low", $key + "=" + $low,
+                    "upperdir=" + $T + "/ovl/upper", "workdir=" + $T + "/ovl/work"]}]
+      | .process.args = ["true"]' --arg low "$T/data/secret" --arg T "$T" --arg key "$key")
+    run moat run --bundle "$b" overlay-add <"$T/empty"
+    echo "moat $key: $output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"error in the container spec: can't mount $T/data/secret because it's configured as a restricted host mount"* ]]
+    assert_nothing_left
+  done
+}

@@ -142,7 +142,11 @@ esc_fixtures() {
     rt_make_rootfs "$T/rootfs-$r"
     mkdir -p "$T/rootfs-$r/modules" "$T/rootfs-$r/var/run" "$T/rootfs-$r/etc/docker"
     cp "$ESC" "$T/rootfs-$r/escape"
-    cp "$kdir/dummy.ko" "$kdir/nlmon.ko" "$T/rootfs-$r/modules/"
+    # plain ELF: init_module takes no compressed module (6.12 ships .ko.xz)
+    for m in dummy nlmon; do
+      if [ -e "$kdir/$m.ko" ]; then cp "$kdir/$m.ko" "$T/rootfs-$r/modules/"
+      else xz -dc "$kdir/$m.ko.xz" >"$T/rootfs-$r/modules/$m.ko" || return 1; fi
+    done
   done
   # moat-runc's configurations: our fake Docker paths are restricted like
   # /var/run/docker.sock and /etc/docker are by default

@@ -75,6 +75,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.fsemu, FSEMU_OPTIONAL);
 	assert_string_equal(c.fsemu_mountpoint, "/run/moat-fs");
 	assert_string_equal(c.fsemu_state_dir, "/run/moat/fs-state");
+	assert_int_equal(c.max_start_mounts, 1024);
 	assert_int_equal(c.restricted.n, 10);
 	assert_string_equal(c.restricted.v[0], "/var/run/docker.sock");
 	assert_int_equal(c.data_roots.n, 1);
@@ -101,9 +102,11 @@ static void test_every_key(void **state)
 			   "allow_bpf_annotation = yes\n"
 			   "fsemu = required\n"
 			   "fsemu_mountpoint = /srv/moat-fs\n"
-			   "fsemu_state_dir = /srv/moat-fs-state\n";
+			   "fsemu_state_dir = /srv/moat-fs-state\n"
+			   "max_start_mounts = 64\n";
 
 	assert_int_equal(parse(&c, text, &err), 0);
+	assert_int_equal(c.max_start_mounts, 64);
 	assert_null(err);
 	assert_string_equal(c.runc, "/opt/runc");
 	assert_string_equal(c.state_dir, "/tmp/state");
@@ -157,6 +160,7 @@ static void test_bad_values(void **state)
 	expect_error("fsemu = sometimes\n", "test.conf:1: invalid value `sometimes` for fsemu");
 	expect_error("fsemu_mountpoint = run/fs\n", "invalid value `run/fs` for fsemu_mountpoint");
 	expect_error("fsemu_state_dir = fs\n", "invalid value `fs` for fsemu_state_dir");
+	expect_error("max_start_mounts = 0\n", "invalid value `0` for max_start_mounts");
 	expect_error("just some words\n", "test.conf:1: expected `key = value`, got `just some words`");
 }
 

@@ -5,6 +5,7 @@
 # is real). Runs as root inside scripts/vm.sh.
 
 load helpers/policy
+load helpers/kernel
 
 setup_file() {
   policy_setup_file
@@ -59,6 +60,59 @@ teardown_file() {
   [[ "$output" == *"Operation not permitted"* ]]
 }
 
+# --- cgroup depth (issue 11, item 7) ------------------------------------------
+
+# deep_cgroup BASE N: make BASE/n1/.../nN and print its path
+deep_cgroup() {
+  local d=$1
+  for i in $(seq "$2"); do d=$d/n$i; done
+  mkdir -p "$d" && echo "$d"
+}
+
+@test "depth: a container 16 levels deep is still the container in a child cgroup it makes" {
+  # the old lookup walked ancestor levels 1-15 only: a child of a container
+  # at level 16 escaped every rule
+  local deep ctl_deep
+  deep=$(deep_cgroup /sys/fs/cgroup/moat-test-deep 15)
+  ctl_deep=$(deep_cgroup /sys/fs/cgroup/moat-test-deepctl 15)
+  "$MOATCTL" register "$deep"
+  mkdir -p "$deep/child/grandchild" "$ctl_deep/child/grandchild"
+  run "$ATTACK" --cgroup "$deep/child/grandchild" mount debugfs "$MNT"
+  [ "$status" -eq 1 ] && [[ "$output" == *"Operation not permitted"* ]]
+  run "$ATTACK" --cgroup "$ctl_deep/child/grandchild" mount debugfs "$MNT"
+  [ "$status" -eq 0 ]
+  "$MOATCTL" unregister "$deep"
+}
+
+@test "depth: registering a cgroup deeper than the lookup reaches is refused with its depth, nothing recorded" {
+  local too_deep
+  too_deep=$(deep_cgroup /sys/fs/cgroup/moat-test-deep 31)
+  run "$MOATCTL" register "$too_deep"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"cannot register '$too_deep': it is 32 levels deep"*"at most 31 levels deep"* ]]
+  run "$MOATCTL" ps
+  [[ "$output" != *"$too_deep"* ]]
+  # level 31, the deepest reachable, registers and is enforced
+  "$MOATCTL" register "${too_deep%/*}"
+  run "$ATTACK" --cgroup "$too_deep" mount debugfs "$MNT"
+  [ "$status" -eq 1 ] && [[ "$output" == *"Operation not permitted"* ]]
+  "$MOATCTL" unregister "${too_deep%/*}"
+}
+
+@test "depth: a registered cgroup's cgroup.max.depth stops nesting where the ptrace/pidfd walk ends" {
+  local nest
+  [ "$(cat "$REG/cgroup.max.depth")" = 16 ]
+  nest=$(deep_cgroup "$REG" 16)
+  run mkdir "$nest/n17"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"Resource temporarily unavailable"* ]]
+  # a task 16 levels below is still the container's: its pidfd may be received
+  spawn "$ATTACK" --cgroup "$nest" serve-fd "$T/deep-pidfd.sock" pidfd
+  wait_for "$T/deep-pidfd.sock"
+  run "$ATTACK" --cgroup "$REG" recv-setns "$T/deep-pidfd.sock"
+  [ "$status" -eq 0 ]
+}
+
 # --- restricted host objects -------------------------------------------------
 
 @test "restricted: reading a file inside a restricted dir is denied" {
@@ -105,8 +159,22 @@ teardown_file() {
 }
 
 @test "ns join: a pidfd of a host process received over a unix socket is refused" {
+  # on receipt (file_receive: an anon inode "[pidfd]" in 6.1, a pidfs file
+  # from 6.9), not only at the setns (ptrace_access_check)
+  denied EPERM recv "$PIDFD_SOCK"
+  [[ $output == *"receive fd: Operation not permitted"* ]]
+  allowed recv "$PIDFD_SOCK"
   denied EPERM recv-setns "$PIDFD_SOCK"
   allowed recv-setns "$PIDFD_SOCK"
+}
+
+@test "ns join: a host pidfd from SO_PEERPIDFD (6.5+: no file_receive) cannot be joined" {
+  kernel_at_least 6 5 || skip "SO_PEERPIDFD is 6.5+ (this is $(uname -r))"
+  # the pidfd is the container's to hold; setns through it asks
+  # ptrace_access_check, which refuses a process outside the container
+  denied EPERM peer-setns "$PIDFD_SOCK"
+  [[ $output == *"setns: Operation not permitted"* ]]
+  allowed peer-setns "$PIDFD_SOCK"
 }
 
 @test "ns join: the container's own namespaces can still be joined" {
@@ -194,7 +262,10 @@ teardown_file() {
   [ ! -e /sys/fs/bpf/moat ]
   run bpftool link show
   [ "$(grep -c 'attach_type lsm_mac' <<<"$output")" -eq 0 ]
+  # at once: stop returns once the programs are detached (6.12 frees the
+  # links from a workqueue, 6.1 at the last close)
   run "$ATTACK" --cgroup "$REG" mount debugfs "$MNT"
+  echo "$output"
   [ "$status" -eq 0 ]
 }
 

@@ -143,3 +143,35 @@ privileged() {
   [ -z "$("$RUNC_BIN" --root "$T/runc-root" list -q | grep failclosed)" ]
   start_loader
 }
+
+# Issue 11, item 10: protected_mounts holds 65536 start mounts for all
+# containers. One container with more start mounts than max_start_mounts is
+# refused before it starts and leaves no entry; the next container starts.
+# The same spec runs under plain runc (the refusal is moat's quota).
+@test "runtime: a container over max_start_mounts is refused, leaves no entry, and another still starts" {
+  printf 'state_dir = /run/moat\nkernel_policy = required\nmax_start_mounts = 40\n' >"$T/quota.conf"
+  b=$(bundle manymounts '.process.args = ["sleep", "600"]
+    | .mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}]
+    | .mounts += [range(0; 60) | {"destination": "/mnt/m\(.)", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}]')
+  MOAT_CONF=$T/quota.conf moat create --bundle "$b" manymounts <"$T/empty" >"$T/manymounts.out" 2>&1
+  id=$(stat -c %i "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/"$(moat state manymounts | jq -r .pid)"/cgroup)")
+  MOAT_CONF=$T/quota.conf out_of moat start manymounts
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"container manymounts has more than 40 start mounts, the most the kernel policy records for one container (max_start_mounts in $T/quota.conf)"* ]]
+  run bpftool map dump pinned /sys/fs/bpf/moat/protected_mounts
+  [[ "$output" != *"\"cgroup_id\": $id"* ]]
+  MOAT_CONF=$T/quota.conf moat delete --force manymounts
+  # a second container starts and gets its start mounts recorded
+  b2=$(sleeper second)
+  MOAT_CONF=$T/quota.conf moat create --bundle "$b2" second <"$T/empty" >"$T/second.out" 2>&1
+  MOAT_CONF=$T/quota.conf moat start second
+  id2=$(stat -c %i "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/"$(moat state second | jq -r .pid)"/cgroup)")
+  run bpftool map dump pinned /sys/fs/bpf/moat/protected_mounts
+  [[ "$output" == *"\"cgroup_id\": $id2"* ]]
+  MOAT_CONF=$T/quota.conf moat delete --force second
+  # control: plain runc runs the same spec with its 61 mounts
+  plain_runc run -d --bundle "$b" manyplain <"$T/empty" >"$T/manyplain.out" 2>&1
+  run plain_runc exec manyplain sh -c 'grep -c " /mnt/m" /proc/mounts'
+  [ "$output" -eq 60 ]
+  plain_runc delete --force manyplain
+}

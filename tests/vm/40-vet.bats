@@ -8,6 +8,7 @@
 
 load ../integration/helpers/runtime
 load helpers/policy
+load helpers/kernel
 source "$BATS_TEST_DIRNAME/../helpers/fsemu.bash"
 
 setup_file() {
@@ -83,6 +84,15 @@ run_moat() {
   # with the kernel policy, umount2 is not trapped: the kernel refused it
   grep -q "rule=mount-protected" "$DENIALS"
   grep -q "container vet-transcript: denied mount of /mnt" "$FS_STATE"/*.log
+}
+
+@test "vet: seccomp wake-ups are synchronous where the kernel offers them (6.6+), as before where not" {
+  # after the transcript's container: moat-fs has set up one seccomp fd
+  if kernel_at_least 6 6; then
+    grep -q "seccomp notifications: synchronous wake-ups (6.6+)" "$FS_STATE"/*.log
+  else
+    grep -q "seccomp notifications: no synchronous wake-ups on this kernel (6.6+): Invalid argument" "$FS_STATE"/*.log
+  fi
 }
 
 @test "vet: writing /proc/sysrq-trigger in a moat container never reaches the kernel" {

@@ -66,7 +66,8 @@ policy_teardown_file() {
   "$LOADER" stop 2>/dev/null || true
   umount -l "$MNT" "$MNT_FILE" "$DOCKER_ETC" 2>/dev/null || true
   sleep 0.2
-  for cg in "$CHILD" "$REG" "$CTL" "$REG_BPF"; do
+  # deepest first: rmdir needs a cgroup without children
+  for cg in $(find "$REG" /sys/fs/cgroup/moat-test-* -depth -type d 2>/dev/null) "$REG_BPF"; do
     [ -d "$cg" ] || continue
     xargs -r kill -9 <"$cg/cgroup.procs" 2>/dev/null
     rmdir "$cg" 2>/dev/null || true
