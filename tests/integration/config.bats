@@ -83,11 +83,12 @@ teardown() { rt_teardown; }
   command -v bpftool >/dev/null || skip "no bpftool"
   mkdir -p "$T/bpf"
   printf 'pin_dir = %s\n' "$T/bpf/moat" >"$T/bpf.conf"
-  # a private bpffs in a private mount namespace: nothing shared is touched
+  # a private bpffs in a private mount namespace: nothing shared is touched;
+  # there, every map bpf/moat.h names, made by bpftool
   run unshare -m sh -c "mount -t bpf bpf '$T/bpf' || exit 1
     '$LOADER' --config '$T/bpf.conf' status; echo rc=\$?
     mkdir '$T/bpf/moat'
-    for m in containers restricted restricted_filter ns_owner protected_mounts; do
+    for m in \$(sed -n 's/^#define MOAT_MAP_[A-Z_]* \"\\(.*\\)\"\$/\\1/p' '$REPO/bpf/moat.h'); do
       bpftool map create '$T/bpf/moat/'\$m type hash key 8 value 8 entries 4 name \$m || exit 1
     done
     MOAT_CONFIG='$T/bpf.conf' '$LOADER' status; echo rc=\$?
