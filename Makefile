@@ -32,17 +32,19 @@ CLEAN :=
 UNIT_TESTS :=
 TEST_PROGRAMS :=
 
+# Every part is required: a missing one fails the build rather than
+# silently dropping a binary or a suite.
 include mk/lib.mk
 include bpf/build.mk
 include loader/build.mk
--include runtime/build.mk
--include fsemu/build.mk
--include tests/idmap.mk
--include tests/security/build.mk
--include tests/race/build.mk
--include tests/setup.mk
--include tests/soak.mk
--include tests/fuzz/build.mk
+include runtime/build.mk
+include fsemu/build.mk
+include tests/idmap.mk
+include tests/security/build.mk
+include tests/race/build.mk
+include tests/setup.mk
+include tests/soak.mk
+include tests/fuzz/build.mk
 include tests/build.mk
 
 all: $(BINARIES) $(TEST_PROGRAMS)

@@ -7,8 +7,20 @@
 #ifndef MOAT_H
 #define MOAT_H
 
-#define MOAT_PIN_DIR "/sys/fs/bpf/moat"
-#define MOAT_LINK_DIR MOAT_PIN_DIR "/links"
+/*
+ * The maps moat-loader pins, each under its own name in the pin directory
+ * (LIBBPF_PIN_BY_NAME in policy.bpf.h): these strings are the names of the
+ * maps declared there, and what moat-runc and moatctl open (lib/policy.c).
+ * Everything else in the object (.rodata, .bss) stays private to it.
+ */
+#define MOAT_MAP_CONTAINERS "containers"
+#define MOAT_MAP_CONTAINER_LEVELS "container_levels"
+#define MOAT_MAP_RESTRICTED "restricted"
+#define MOAT_MAP_RESTRICTED_FILTER "restricted_filter"
+#define MOAT_MAP_DENIED_FSTYPES "denied_fstypes"
+#define MOAT_MAP_NS_OWNER "ns_owner"
+#define MOAT_MAP_PROTECTED_MOUNTS "protected_mounts"
+#define MOAT_MAP_EVENTS "events"
 
 /* A container's cgroup sits at level 1 .. MOAT_CGROUP_LEVELS - 1 of the
  * cgroup v2 hierarchy (the root is level 0); registration refuses a deeper

@@ -3,6 +3,10 @@
  * policy.bpf.h - the maps and helpers every moat BPF-LSM program shares.
  * The maps are __weak so that each *.bpf.c can declare them; `bpftool gen
  * object` links the objects into one moat.bpf.o with one copy of each map.
+ * Each is pinned by name (LIBBPF_PIN_BY_NAME) under the pin_root_path
+ * moat-loader opens the object with: a reload, or a new build, reuses the
+ * pinned maps and the registrations in them. bpf/moat.h names them for
+ * userspace (MOAT_MAP_*).
  */
 #ifndef MOAT_POLICY_BPF_H
 #define MOAT_POLICY_BPF_H
@@ -23,66 +27,44 @@
 #define MS_BIND 4096
 #define MS_MOVE 8192
 
+/* A map of the policy: keyed, shared by every program, pinned by its name. */
+#define POLICY_MAP(name, map_type, entries, key_type, value_type)                                 \
+	struct {                                                                                   \
+		__uint(type, map_type);                                                            \
+		__uint(max_entries, entries);                                                      \
+		__type(key, key_type);                                                             \
+		__type(value, value_type);                                                         \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
+	} name SEC(".maps") __weak
+
 /* Registered containers: cgroup v2 id -> policy. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MOAT_MAX_CONTAINERS);
-	__type(key, __u64);
-	__type(value, struct moat_container);
-} containers SEC(".maps") __weak;
+POLICY_MAP(containers, BPF_MAP_TYPE_HASH, MOAT_MAX_CONTAINERS, __u64, struct moat_container);
 
 /* Containers registered per cgroup level (see moat.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct moat_container_levels);
-} container_levels SEC(".maps") __weak;
+POLICY_MAP(container_levels, BPF_MAP_TYPE_ARRAY, 1, __u32, struct moat_container_levels);
 
 /* Host objects no container may reach: dev+ino -> path. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MOAT_MAX_RESTRICTED);
-	__type(key, struct moat_restricted_key);
-	__type(value, struct moat_restricted);
-} restricted SEC(".maps") __weak;
+POLICY_MAP(restricted, BPF_MAP_TYPE_HASH, MOAT_MAX_RESTRICTED, struct moat_restricted_key,
+	   struct moat_restricted);
 
 /* Fast negative check in front of "restricted" (see moat.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct moat_restricted_filter);
-} restricted_filter SEC(".maps") __weak;
+POLICY_MAP(restricted_filter, BPF_MAP_TYPE_ARRAY, 1, __u32, struct moat_restricted_filter);
 
 /* Filesystem types no container may mount. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, struct moat_fstype_key);
-	__type(value, __u8);
-} denied_fstypes SEC(".maps") __weak;
+POLICY_MAP(denied_fstypes, BPF_MAP_TYPE_HASH, 64, struct moat_fstype_key, __u8);
 
 /* Namespaces of registered containers: ns inode number -> owner. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MOAT_MAX_NAMESPACES);
-	__type(key, __u32);
-	__type(value, struct moat_ns_owner);
-} ns_owner SEC(".maps") __weak;
+POLICY_MAP(ns_owner, BPF_MAP_TYPE_HASH, MOAT_MAX_NAMESPACES, __u32, struct moat_ns_owner);
 
 /* Mounts containers started with: mount id -> owner and what is forbidden. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MOAT_MAX_PROTECTED_MOUNTS);
-	__type(key, __u32);
-	__type(value, struct moat_protected_mount);
-} protected_mounts SEC(".maps") __weak;
+POLICY_MAP(protected_mounts, BPF_MAP_TYPE_HASH, MOAT_MAX_PROTECTED_MOUNTS, __u32,
+	   struct moat_protected_mount);
 
 /* One record per denial, drained by moat-loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps") __weak;
 
 /*

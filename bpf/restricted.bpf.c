@@ -7,9 +7,10 @@
  * a unix socket (unix_find_bsd asks for MAY_WRITE). The key is dev+ino, so
  * no path trick (symlink, "..", a bind mount elsewhere) gets around it.
  *
- * This hook runs on every permission check in the system: it looks up the
- * inode first (one hash lookup, almost always a miss) and only on a hit asks
- * whether the caller is a container.
+ * This hook runs on every permission check in the system: it asks about the
+ * inode first (a bit in the restricted_filter bitmap, almost always clear;
+ * only when it is set, a hash lookup) and only on a hit asks whether the
+ * caller is a container.
  */
 #include "policy.bpf.h"
 

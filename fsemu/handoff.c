@@ -9,8 +9,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "handoff.h"
 #include "macro.h"
+#include "paths.h"
 
 static uint64_t fnv1a64(const char *s)
 {
@@ -19,23 +21,6 @@ static uint64_t fnv1a64(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
 	return h;
-}
-
-static int mkdir_p(const char *dir, mode_t mode)
-{
-	char tmp[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-				return negative_errno();
-			*p = '/';
-		}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return negative_errno();
-	return 0;
 }
 
 int fs_paths_init(struct fs_paths *p, const char *state_dir, const char *mountpoint)
@@ -48,7 +33,7 @@ int fs_paths_init(struct fs_paths *p, const char *state_dir, const char *mountpo
 	memset(p, 0, sizeof(*p));
 	snprintf(p->mountpoint, sizeof(p->mountpoint), "%s", mountpoint);
 	snprintf(p->dir, sizeof(p->dir), "%s", state_dir);
-	if ((r = mkdir_p(state_dir, 0700)) < 0)
+	if ((r = mkdir_parents_full(state_dir, 0755, MOAT_FS_STATE_DIR_MODE, NULL, NULL)) < 0)
 		return r;
 	snprintf(base, sizeof(base), "%s/%016llx", state_dir,
 		 (unsigned long long)fnv1a64(mountpoint));

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * moat-fs - one FUSE filesystem per host that emulates /proc and /sys
- * files for every container (see render.h, sysctl.h, mounts.h), and that
- * survives its own restart (keeper.h).
+ * files for every container (see render.h, sysctl.h, lib/fsemu-files.h),
+ * and that survives its own restart (keeper.h).
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,22 +17,23 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "cli.h"
+#include "config.h"
 #include "fsemu.h"
 #include "handoff.h"
 #include "keeper.h"
 #include "log.h"
+#include "paths.h"
+#include "process-util.h"
 #include "vet.h"
 
-#define DEFAULT_MOUNTPOINT "/run/moat-fs" /* = MOAT_FS_DEFAULT_MOUNTPOINT: outside moat-runc's state dir */
-#define DEFAULT_STATE_DIR "/run/moat/fs-state"
 #define FUSE_SUPER_MAGIC 0x65735546
 
 struct options {
-	const char *mountpoint, *state_dir, *vet_socket;
+	const char *mountpoint, *state_dir, *vet_socket, *config;
 	int foreground, debug, stop, no_vet;
 	unsigned threads;
 };
@@ -41,13 +42,18 @@ static void usage(FILE *f)
 {
 	fputs("Usage: moat-fs [OPTIONS]\n"
 	      "Emulate /proc and /sys files for containers over FUSE.\n\n"
-	      "  -m, --mountpoint DIR  where to mount (default " DEFAULT_MOUNTPOINT ")\n"
-	      "  -s, --state-dir DIR   state kept across restarts (default " DEFAULT_STATE_DIR ")\n"
+	      "  -m, --mountpoint DIR  where to mount (moat.conf's fsemu_mountpoint;\n"
+	      "                        default " MOAT_FS_MOUNTPOINT ")\n"
+	      "  -s, --state-dir DIR   state kept across restarts (moat.conf's\n"
+	      "                        fsemu_state_dir; default " MOAT_FS_STATE_DIR ")\n"
+	      "  -c, --config PATH     moat.conf (or " MOAT_CONFIG_ENV "; default " MOAT_CONFIG_PATH
+	      ",\n"
+	      "                        whose absence means the defaults); the flags above win\n"
 	      "  -f, --foreground      do not detach\n"
 	      "  -t, --threads N       request threads (default 1: the fastest, see fsemu.h)\n"
 	      "  -d, --debug           log every request\n"
 	      "      --vet-socket PATH where runc hands over containers' seccomp fds for\n"
-	      "                        mount vetting (default <DIR>.vet.sock)\n"
+	      "                        mount vetting (default <DIR>" MOAT_VET_SOCKET_SUFFIX ")\n"
 	      "      --no-vet          do not vet mounts (emulation only)\n"
 	      "      --stop            unmount DIR and stop every moat-fs process of it\n"
 	      "  -h, --help            this help\n\n"
@@ -63,6 +69,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "mountpoint", required_argument, NULL, 'm' },
 		{ "state-dir", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -74,11 +81,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){ DEFAULT_MOUNTPOINT, DEFAULT_STATE_DIR, NULL, 0, 0, 0, 0, 1 };
-	while ((c = getopt_long(argc, argv, "m:s:ft:dh", longopts, NULL)) != -1) {
+	*o = (struct options){ .threads = 1 };
+	while ((c = getopt_long(argc, argv, "m:s:c:ft:dh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->mountpoint = optarg; break;
 		case 's': o->state_dir = optarg; break;
+		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = 1; break;
 		case 't': o->threads = (unsigned)atoi(optarg); break;
 		case 'd': o->debug = 1; break;
@@ -107,7 +115,8 @@ static int check_mountpoint(const char *dir)
 	if (statfs(dir, &sfs) < 0 || sfs.f_type != FUSE_SUPER_MAGIC)
 		return 0;
 	if (stat(dir, &st) == 0)
-		return log_error_errno(EBUSY, "%s is a FUSE mount served by someone else", dir);
+		return log_error_errno(SYNTHETIC_ERRNO(EBUSY), "%s is a FUSE mount served by someone else",
+				       dir);
 	if (errno == ENOTCONN && umount2(dir, MNT_DETACH) == 0) {
 		log_info("cleared the dead mount on %s", dir);
 		return 0;
@@ -133,19 +142,9 @@ static int mount_fuse(const char *dir)
  * loaded, so ask modprobe (which makes the node appear in devtmpfs). */
 static int modprobe_fuse(void)
 {
-	int status;
-	pid_t pid = fork();
+	char *argv[] = { "modprobe", "-q", "fuse", NULL };
 
-	if (pid < 0)
-		return negative_errno();
-	if (pid == 0) {
-		execlp("modprobe", "modprobe", "-q", "fuse", (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return negative_errno();
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ENOPKG;
+	return run_quiet(argv) == 0 ? 0 : -ENOPKG;
 }
 
 static int check_fuse_device(void)
@@ -227,7 +226,8 @@ static int take_over(const struct fs_paths *p, int *keeper, int *fuse_fd)
 		return log_error_errno(r, "cannot talk to the keeper: %m");
 	n = msg_recv(sock, word, sizeof(word), fuse_fd);
 	if (n <= 0 || strcmp(word, "FD") != 0 || *fuse_fd < 0)
-		return log_error_errno(EPROTO, "the keeper did not hand over the connection");
+		return log_error_errno(SYNTHETIC_ERRNO(EPROTO),
+				       "the keeper did not hand over the connection");
 	*keeper = TAKE_FD(sock);
 	return 1;
 }
@@ -303,6 +303,28 @@ static int serve(struct fsemu *fs, struct vet *vet, const struct fs_paths *p, ch
 }
 
 /* --- main --- */
+
+/* What the flags leave open, from moat.conf. Workers (worker_argv) get
+ * every value as a flag and read no file, so that one broken later cannot
+ * stop the keeper from restarting them; a file named by --config or
+ * MOAT_CONFIG is read (and checked) all the same. */
+static int settle_config(struct options *o, struct moat_config *cfg)
+{
+	bool must_exist;
+	const char *path = config_path(o->config, &must_exist);
+	int r;
+
+	if (o->mountpoint && o->state_dir && !must_exist)
+		return 0;
+	r = config_load(cfg, path, must_exist);
+	if (r < 0)
+		return r;
+	if (!o->mountpoint)
+		o->mountpoint = cfg->fsemu_mountpoint;
+	if (!o->state_dir)
+		o->state_dir = cfg->fsemu_state_dir;
+	return 0;
+}
 
 /* realpath(3), or for a dead mount (whose root answers ENOTCONN) the path
  * made absolute as written. */
@@ -449,41 +471,56 @@ out:
 	return r;
 }
 
-int main(int argc, char **argv)
+/* Block the signalfd's signals in every thread. */
+static void block_signals(void)
 {
-	static char self[PATH_MAX], mountpoint[PATH_MAX], vet_socket[PATH_MAX + 16];
-	struct fs_paths paths;
-	struct options o;
 	sigset_t mask;
-	int r;
 
-	if (parse_options(argc, argv, &o) < 0)
-		return 2;
-	log_setup("moat-fs", o.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (geteuid() != 0)
-		return log_error("must run as root"), 1;
-	(void)mkdir("/run/moat", 0755);
-	if (!o.stop && mkdir(o.mountpoint, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(errno, "cannot create %s: %m", o.mountpoint), 1;
-	if ((r = absolute_path(o.mountpoint, mountpoint, sizeof(mountpoint))) < 0)
-		return log_error_errno(r, "%s: %m", o.mountpoint), 1;
-	o.mountpoint = mountpoint;
-	if (!o.vet_socket) {
-		snprintf(vet_socket, sizeof(vet_socket), "%s.vet.sock", mountpoint);
-		o.vet_socket = vet_socket;
-	}
-	if ((r = fs_paths_init(&paths, o.state_dir, mountpoint)) < 0)
-		return log_error_errno(r, "cannot use state directory %s: %m", o.state_dir), 1;
-	if (o.stop)
-		return stop_all(&paths) < 0;
-	if ((r = self_exe(self, sizeof(self))) < 0)
-		return log_error_errno(r, "cannot find my own binary: %m"), 1;
-	/* the signalfd's signals, blocked in every thread */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	return run(&o, worker_argv(&o, self), &paths) < 0;
+}
+
+static int moat_fs(struct options *o)
+{
+	static char self[PATH_MAX], mountpoint[PATH_MAX], vet_socket[PATH_MAX + 16];
+	_cleanup_(config_free) struct moat_config cfg = {};
+	struct fs_paths paths;
+	int r;
+
+	if (geteuid() != 0)
+		return log_error_errno(SYNTHETIC_ERRNO(EPERM), "must run as root");
+	if ((r = settle_config(o, &cfg)) < 0)
+		return r;
+	(void)mkdir(MOAT_RUN_DIR, MOAT_RUN_DIR_MODE);
+	if (!o->stop && mkdir(o->mountpoint, 0755) < 0 && errno != EEXIST)
+		return log_error_errno(errno, "cannot create %s: %m", o->mountpoint);
+	if ((r = absolute_path(o->mountpoint, mountpoint, sizeof(mountpoint))) < 0)
+		return log_error_errno(r, "%s: %m", o->mountpoint);
+	o->mountpoint = mountpoint;
+	if (!o->vet_socket) {
+		snprintf(vet_socket, sizeof(vet_socket), "%s" MOAT_VET_SOCKET_SUFFIX, mountpoint);
+		o->vet_socket = vet_socket;
+	}
+	if ((r = fs_paths_init(&paths, o->state_dir, mountpoint)) < 0)
+		return log_error_errno(r, "cannot use state directory %s: %m", o->state_dir);
+	if (o->stop)
+		return stop_all(&paths);
+	if ((r = self_exe(self, sizeof(self))) < 0)
+		return log_error_errno(r, "cannot find my own binary: %m");
+	block_signals();
+	return run(o, worker_argv(o, self), &paths);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+
+	if (parse_options(argc, argv, &o) < 0)
+		return EXIT_USAGE;
+	log_setup("moat-fs", o.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	return exit_status(moat_fs(&o));
 }

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cgroup.h"
 #include "cpuset.h"
+#include "fsemu-files.h" /* enum renderer_id */
 
 struct fsemu_host {
 	int proc_fd; /* the host's /proc */
@@ -54,18 +55,6 @@ struct render_ctx {
 	struct loadavg_state *load; /* the container's, locked by the caller; may be NULL */
 	struct limits_cache *limits; /* the container's, locked by the caller; may be NULL */
 	struct host_cache *host_cache; /* may be NULL: read the host's files every time */
-};
-
-enum renderer_id {
-	RENDER_UPTIME,
-	RENDER_MEMINFO,
-	RENDER_CPUINFO,
-	RENDER_STAT,
-	RENDER_LOADAVG,
-	RENDER_SWAPS,
-	RENDER_DISKSTATS,
-	RENDER_CPU_ONLINE,
-	RENDER_NR
 };
 
 typedef int (*renderer_fn)(const struct render_ctx *ctx, struct buf *out);

@@ -19,7 +19,7 @@
  * per-netns ones (SYSCTL_PER_NETNS): a container that shares the host's
  * network namespace is treated like the global limits (emulated and raised
  * on the host); a container with its own network namespace should not get
- * the file mounted at all (mounts.h says so: its own file is already its
+ * the file mounted at all (lib/fsemu-files.h says so: its own file is its
  * own); if it is mounted anyway, the value is kept per container and
  * applied nowhere.
  *

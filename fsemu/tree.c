@@ -4,46 +4,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fsemu-files.h"
 #include "macro.h"
 #include "render.h"
 #include "sysctl.h"
 #include "tree.h"
 
 #define MAX_NODES 128
-#define SYSCTL(name) { "proc/sys/" name, NODE_SYSCTL, -1, name }
-
-struct file_spec {
-	const char *path;
-	enum node_kind kind;
-	int renderer;
-	const char *sysctl;
-};
-
-/* Append only: a file's place here is its inode number's source. */
-static const struct file_spec files[] = {
-	{ "proc/uptime", NODE_RENDER, RENDER_UPTIME, NULL },
-	{ "proc/meminfo", NODE_RENDER, RENDER_MEMINFO, NULL },
-	{ "proc/cpuinfo", NODE_RENDER, RENDER_CPUINFO, NULL },
-	{ "proc/stat", NODE_RENDER, RENDER_STAT, NULL },
-	{ "proc/loadavg", NODE_RENDER, RENDER_LOADAVG, NULL },
-	{ "proc/swaps", NODE_RENDER, RENDER_SWAPS, NULL },
-	{ "proc/diskstats", NODE_RENDER, RENDER_DISKSTATS, NULL },
-	{ "sys/devices/system/cpu/online", NODE_RENDER, RENDER_CPU_ONLINE, NULL },
-	{ "proc/sysrq-trigger", NODE_SYSCTL, -1, "sysrq-trigger" },
-	SYSCTL("kernel/panic"),
-	SYSCTL("kernel/panic_on_oops"),
-	SYSCTL("kernel/printk"),
-	SYSCTL("kernel/kptr_restrict"),
-	SYSCTL("kernel/dmesg_restrict"),
-	SYSCTL("kernel/yama/ptrace_scope"),
-	SYSCTL("kernel/core_pattern"),
-	SYSCTL("vm/overcommit_memory"),
-	SYSCTL("fs/file-max"),
-	SYSCTL("fs/nr_open"),
-	SYSCTL("net/core/somaxconn"),
-	SYSCTL("net/netfilter/nf_conntrack_max"),
-	SYSCTL("net/unix/max_dgram_qlen"),
-};
 
 static struct node nodes[MAX_NODES + 1]; /* [0] unused: inode 0 is invalid */
 static char names[MAX_NODES + 1][64];
@@ -76,16 +43,19 @@ static uint64_t child(uint64_t parent, const char *name, size_t len)
 	return 0;
 }
 
-static int add_file(const struct file_spec *f)
+static int add_file(const struct moat_fs_file *f)
 {
 	uint64_t dir = TREE_ROOT;
-	const char *p = f->path, *slash;
+	const char *p = f->path + 1, *slash;
+	enum node_kind kind = f->renderer == RENDER_SYSCTL ? NODE_SYSCTL : NODE_RENDER;
 	int arg = f->renderer;
 	mode_t mode = S_IFREG | 0444;
 
-	if (f->kind == NODE_SYSCTL) {
-		if ((arg = sysctl_def_find(f->sysctl)) < 0)
-			return arg;
+	if (kind == NODE_SYSCTL) {
+		const char *name = moat_fs_file_sysctl(f);
+
+		if (!name || (arg = sysctl_def_find(name)) < 0)
+			return -ENOENT;
 		mode = sysctl_def_get((size_t)arg)->kind == SYSCTL_SYSRQ ? S_IFREG | 0200 :
 									   S_IFREG | 0644;
 	}
@@ -99,7 +69,7 @@ static int add_file(const struct file_spec *f)
 	}
 	if (count >= MAX_NODES || child(dir, p, strlen(p)))
 		return -EINVAL;
-	add_node(dir, p, strlen(p), f->kind, arg, mode);
+	add_node(dir, p, strlen(p), kind, arg, mode);
 	return 0;
 }
 
@@ -110,8 +80,9 @@ int tree_build(void)
 	if (count)
 		return 0;
 	add_node(0, "", 0, NODE_DIR, -1, S_IFDIR | 0555);
-	for (size_t i = 0; i < ELEMENTSOF(files); i++)
-		if ((r = add_file(&files[i])) < 0) {
+	/* the list's order gives the inode numbers (lib/fsemu-files.h) */
+	for (size_t i = 0; i < moat_fs_files_count; i++)
+		if ((r = add_file(&moat_fs_files[i])) < 0) {
 			count = 0;
 			return r;
 		}

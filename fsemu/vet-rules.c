@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "fs-util.h"
+#include "policy.h"
 #include "vet-rules.h"
 
 const struct vet_mount *vet_table_find(const struct vet_table *t, int mnt_id)
@@ -43,15 +45,6 @@ void vet_table_clear(struct vet_table *t)
 	t->n = 0;
 }
 
-static bool under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (n == 1 && dir[0] == '/')
-		return path[0] == '/';
-	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == 0);
-}
-
 static int deny(const char **why, const char *what)
 {
 	*why = what;
@@ -78,7 +71,7 @@ static const struct vet_mount *readonly_origin(const struct vet_table *start,
 		const struct vet_mount *s = &start->m[i];
 
 		if (s->ro && s->major == target->major && s->minor == target->minor &&
-		    under(target->root, s->root))
+		    path_startswith(target->root, s->root))
 			return s;
 	}
 	return NULL;
@@ -126,8 +119,7 @@ int vet_rule_overmount(const struct vet_table *start, int mnt_id, bool is_mount_
 
 	if (!m || !is_mount_root)
 		return 0;
-	if ((under(m->mount_point, "/proc") || under(m->mount_point, "/sys")) &&
-	    !under(m->mount_point, "/sys/fs/cgroup") && strncmp(m->fstype, "cgroup", 6) != 0)
+	if (moat_mount_protection(m->mount_point, "", m->fstype) & MOAT_MOUNT_NO_OVERMOUNT)
 		return deny(why, "mounting over a /proc or /sys mount the container started with");
 	return 0;
 }

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 
 #include "macro.h"
-#include "policy-internal.h"
+#include "policy-map.h"
 #include "policy.h"
 
 /* The root cgroup's id (its kernfs inode number) on every cgroup2 mount. */

@@ -18,10 +18,13 @@ void log_setup(const char *component, enum log_level max_level)
 	log_max_level = max_level;
 }
 
-void log_set_file(FILE *f, int json)
+FILE *log_set_file(FILE *f, int json)
 {
+	FILE *old = log_file;
+
 	log_file = f;
 	log_file_json = json;
+	return old;
 }
 
 int log_level_enabled(enum log_level level) { return level <= log_max_level; }
@@ -54,8 +57,7 @@ int log_full_errno(enum log_level level, int err, const char *fmt, ...)
 	va_list ap;
 	int saved = errno;
 
-	if (err < 0)
-		err = -err;
+	err = ERRNO_VALUE(err);
 	if (!log_level_enabled(level) && !log_file)
 		return -err;
 	va_start(ap, fmt);

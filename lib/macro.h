@@ -3,6 +3,7 @@
 #ifndef MOAT_MACRO_H
 #define MOAT_MACRO_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +29,26 @@ static inline void fclosep(FILE **f)
 		(void)fclose(*f);
 }
 
+static inline void closedirp(DIR **d)
+{
+	if (*d)
+		(void)closedir(*d);
+}
+
+/* A cleanup function for a type freed by func (which must take NULL):
+ * DEFINE_TRIVIAL_CLEANUP_FUNC(struct moat_bpf *, moat_bpf__destroy) gives
+ * moat_bpf__destroyp, for _cleanup_(moat_bpf__destroyp). */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                    \
+	static inline void func##p(type *p)                                                        \
+	{                                                                                          \
+		if (*p)                                                                            \
+			func(*p);                                                                  \
+	}
+
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Hand ownership out of a _cleanup_ variable. */
 #define TAKE_PTR(p)                                                                                \

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * policy.c - register containers in the kernel policy that moat-loader
- * pinned: the "containers", "restricted" and "ns_owner" maps.
+ * pinned: the maps of struct moat_policy (policy-map.h), opened from
+ * the pin directory by their names (bpf/moat.h).
  */
 #include <bpf/bpf.h>
 #include <dirent.h>
@@ -17,12 +18,28 @@
 
 #include "macro.h"
 #include "mountinfo.h"
+#include "paths.h"
 #include "policy.h"
 
-#include "policy-internal.h"
+#include "policy-map.h"
 
 static const char *const ns_names[] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup",
 					"time", "pid_for_children", "time_for_children" };
+
+/* The maps opened, each into its field of struct moat_policy. */
+static const struct {
+	const char *name;
+	size_t offset;
+} pinned_maps[] = {
+	{ MOAT_MAP_CONTAINERS, offsetof(struct moat_policy, containers_fd) },
+	{ MOAT_MAP_CONTAINER_LEVELS, offsetof(struct moat_policy, container_levels_fd) },
+	{ MOAT_MAP_RESTRICTED, offsetof(struct moat_policy, restricted_fd) },
+	{ MOAT_MAP_RESTRICTED_FILTER, offsetof(struct moat_policy, restricted_filter_fd) },
+	{ MOAT_MAP_NS_OWNER, offsetof(struct moat_policy, ns_owner_fd) },
+	{ MOAT_MAP_PROTECTED_MOUNTS, offsetof(struct moat_policy, protected_mounts_fd) },
+};
+
+#define MAP_FD(p, i) ((int *)((char *)(p) + pinned_maps[i].offset))
 
 static int open_pinned(const char *pin_dir, const char *name, int *ret)
 {
@@ -39,7 +56,7 @@ static int open_pinned(const char *pin_dir, const char *name, int *ret)
 
 int moat_policy_open(const char *pin_dir, struct moat_policy **ret)
 {
-	struct moat_policy *p;
+	_cleanup_(moat_policy_closep) struct moat_policy *p = NULL;
 	int r;
 
 	if (!pin_dir)
@@ -49,27 +66,17 @@ int moat_policy_open(const char *pin_dir, struct moat_policy **ret)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->containers_fd = p->restricted_fd = p->restricted_filter_fd = p->ns_owner_fd = p->protected_mounts_fd = -1;
-	p->container_levels_fd = -1;
+	for (size_t i = 0; i < ELEMENTSOF(pinned_maps); i++)
+		*MAP_FD(p, i) = -1;
 	p->pin_dir_fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	r = p->pin_dir_fd < 0 ? negative_errno() : 0;
-	if (r >= 0)
-		r = open_pinned(pin_dir, "containers", &p->containers_fd);
-	if (r >= 0)
-		r = open_pinned(pin_dir, "container_levels", &p->container_levels_fd);
-	if (r >= 0)
-		r = open_pinned(pin_dir, "restricted", &p->restricted_fd);
-	if (r >= 0)
-		r = open_pinned(pin_dir, "restricted_filter", &p->restricted_filter_fd);
-	if (r >= 0)
-		r = open_pinned(pin_dir, "ns_owner", &p->ns_owner_fd);
-	if (r >= 0)
-		r = open_pinned(pin_dir, "protected_mounts", &p->protected_mounts_fd);
-	if (r < 0) {
-		moat_policy_close(p);
-		return r;
+	if (p->pin_dir_fd < 0)
+		return negative_errno();
+	for (size_t i = 0; i < ELEMENTSOF(pinned_maps); i++) {
+		r = open_pinned(pin_dir, pinned_maps[i].name, MAP_FD(p, i));
+		if (r < 0)
+			return r;
 	}
-	*ret = p;
+	*ret = TAKE_PTR(p);
 	return 0;
 }
 
@@ -78,12 +85,8 @@ void moat_policy_close(struct moat_policy *p)
 	if (!p)
 		return;
 	closep(&p->pin_dir_fd);
-	closep(&p->containers_fd);
-	closep(&p->container_levels_fd);
-	closep(&p->restricted_fd);
-	closep(&p->restricted_filter_fd);
-	closep(&p->ns_owner_fd);
-	closep(&p->protected_mounts_fd);
+	for (size_t i = 0; i < ELEMENTSOF(pinned_maps); i++)
+		closep(MAP_FD(p, i));
 	free(p);
 }
 
@@ -218,32 +221,6 @@ int moat_policy_register(struct moat_policy *p, const char *cgroup_dir, pid_t ns
 			return r;
 	}
 	return insert_container(p, id, &c);
-}
-
-/*
- * Delete every entry of a map keyed by __u32 whose value starts with the
- * owning cgroup id (ns_owner, protected_mounts) and names cgroup_id.
- */
-int moat_map_forget_cgroup(int fd, size_t value_size, uint64_t cgroup_id)
-{
-	__u32 key, next, *prev = NULL;
-	_Alignas(8) unsigned char value[64];
-	uint64_t owner;
-
-	if (value_size > sizeof(value) || value_size < sizeof(owner))
-		return -EINVAL;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (bpf_map_lookup_elem(fd, &next, value) == 0) {
-			memcpy(&owner, value, sizeof(owner));
-			if (owner == cgroup_id) {
-				(void)bpf_map_delete_elem(fd, &next);
-				continue; /* go on from the same predecessor */
-			}
-		}
-		key = next;
-		prev = &key;
-	}
-	return 0;
 }
 
 /* Delete the containers entry, then lower its level's count. */

@@ -11,6 +11,7 @@
 #ifndef MOAT_POLICY_H
 #define MOAT_POLICY_H
 
+#include <linux/types.h>
 #include <stdint.h>
 #include <sys/types.h>
 

@@ -11,28 +11,8 @@
 
 #include "macro.h"
 #include "mountinfo.h"
-#include "policy-internal.h"
+#include "policy-map.h"
 #include "policy.h"
-
-static bool under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == 0);
-}
-
-uint32_t moat_mount_protection(const char *mount_point, const char *options, const char *fstype)
-{
-	uint32_t flags = MOAT_MOUNT_NO_UMOUNT;
-
-	if (mountinfo_has_option(options, "ro"))
-		flags |= MOAT_MOUNT_NO_RW;
-	/* cgroup mounts stay usable: systemd and Docker-in-Docker mount there */
-	if ((under(mount_point, "/proc") || under(mount_point, "/sys")) &&
-	    !under(mount_point, "/sys/fs/cgroup") && strncmp(fstype, "cgroup", 6) != 0)
-		flags |= MOAT_MOUNT_NO_OVERMOUNT;
-	return flags;
-}
 
 /* The inode of the root of mount id, seen from inside pid's root; -ESTALE if
  * the mount point shows another mount (the mount is hidden under another). */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * attach.c - the skeleton rule chain: open -> pin paths -> load -> attach ->
- * pin links. Maps are pinned by libbpf (bpf_map__set_pin_path), so a reload
- * reuses the registrations already in them.
+ * attach.c - the skeleton rule chain: open (pin_root_path) -> load ->
+ * attach -> pin links. The maps declare their own pinning
+ * (LIBBPF_PIN_BY_NAME, bpf/policy.bpf.h): at load libbpf reuses the maps
+ * pinned under pin_root_path, with the registrations already in them, and
+ * pins the ones that are not there yet.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -19,7 +21,10 @@
 #include "macro.h"
 #include "moat.h"
 #include "moat.skel.h"
+#include "paths.h"
 #include "policy.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct moat_bpf *, moat_bpf__destroy);
 
 /* Filesystems a container may never mount: they expose the kernel or host. */
 static const char *const denied_fstypes[] = {
@@ -27,31 +32,9 @@ static const char *const denied_fstypes[] = {
 	"pstore", "efivarfs", "binfmt_misc", "kernfs",
 };
 
-/* Maps pinned under pin_dir; .rodata and friends are private to the object. */
-static const char *const pinned_maps[] = { "containers", "container_levels", "restricted", "restricted_filter", "denied_fstypes",
-					   "ns_owner", "protected_mounts", "events" };
-
 static void link_pin_path(const char *pin_dir, const struct bpf_program *prog, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/links/%s", pin_dir, bpf_program__name(prog));
-}
-
-static int set_pin_paths(struct moat_bpf *skel, const char *pin_dir)
-{
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < ELEMENTSOF(pinned_maps); i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, pinned_maps[i]);
-		int r;
-
-		if (!map)
-			return -ENOENT;
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_maps[i]);
-		r = bpf_map__set_pin_path(map, path);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	snprintf(buf, len, "%s/" MOAT_LINK_SUBDIR "/%s", pin_dir, bpf_program__name(prog));
 }
 
 static int fill_denied_fstypes(struct moat_bpf *skel)
@@ -125,21 +108,20 @@ static int unpin_stale_links(struct moat_bpf *skel, const char *links)
 
 static bool all_links_pinned(const char *pin_dir)
 {
-	struct moat_bpf *skel = moat_bpf__open(); /* parses the ELF only, loads nothing */
+	/* parses the ELF only, loads nothing */
+	_cleanup_(moat_bpf__destroyp) struct moat_bpf *skel = moat_bpf__open();
 	struct bpf_program *prog;
 	char path[PATH_MAX];
 	struct stat st;
-	bool all = skel != NULL;
 
 	if (!skel)
 		return false;
 	bpf_object__for_each_program(prog, skel->obj) {
 		link_pin_path(pin_dir, prog, path, sizeof(path));
 		if (stat(path, &st) < 0)
-			all = false;
+			return false;
 	}
-	moat_bpf__destroy(skel);
-	return all;
+	return true;
 }
 
 static int open_events(const char *pin_dir, int *events_fd)
@@ -147,7 +129,7 @@ static int open_events(const char *pin_dir, int *events_fd)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/events", pin_dir);
+	snprintf(path, sizeof(path), "%s/" MOAT_MAP_EVENTS, pin_dir);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return negative_errno();
@@ -157,39 +139,31 @@ static int open_events(const char *pin_dir, int *events_fd)
 
 static int load_and_attach(const char *pin_dir, bool upgrade, int *adopted)
 {
-	struct moat_bpf *skel;
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	_cleanup_(moat_bpf__destroyp) struct moat_bpf *skel = NULL;
 	struct bpf_program *prog;
 	char links[PATH_MAX];
 	int r;
 
-	skel = moat_bpf__open();
+	skel = moat_bpf__open_opts(&opts);
 	if (!skel)
 		return negative_errno();
-	r = set_pin_paths(skel, pin_dir);
-	if (r < 0)
-		goto cleanup;
 	r = moat_bpf__load(skel);
 	if (r < 0)
-		goto cleanup;
+		return r;
 	r = fill_denied_fstypes(skel);
 	if (r < 0)
-		goto cleanup;
-	snprintf(links, sizeof(links), "%s/links", pin_dir);
-	if (mkdir(links, 0700) < 0 && errno != EEXIST) {
-		r = negative_errno();
-		goto cleanup;
-	}
+		return r;
+	snprintf(links, sizeof(links), "%s/" MOAT_LINK_SUBDIR, pin_dir);
+	if (mkdir(links, 0700) < 0 && errno != EEXIST)
+		return negative_errno();
 	bpf_object__for_each_program(prog, skel->obj) {
 		r = attach_or_adopt(pin_dir, prog, upgrade, adopted);
 		if (r < 0)
-			goto cleanup;
+			return r;
 	}
 	/* after the swap: the old programs overlap the new ones, never a gap */
-	if (upgrade)
-		r = unpin_stale_links(skel, links);
-cleanup:
-	moat_bpf__destroy(skel);
-	return r;
+	return upgrade ? unpin_stale_links(skel, links) : 0;
 }
 
 static bool on_bpffs(const char *pin_dir)
@@ -326,7 +300,7 @@ int policy_stop(const char *pin_dir)
 	int r, n;
 
 	/* links first: enforcement ends before the maps go away */
-	snprintf(links, sizeof(links), "%s/links", pin_dir);
+	snprintf(links, sizeof(links), "%s/" MOAT_LINK_SUBDIR, pin_dir);
 	n = linked_prog_ids(links, ids, (int)ELEMENTSOF(ids));
 	r = unpin_dir(links);
 	if (r < 0)

@@ -15,8 +15,11 @@
 #include <sys/stat.h>
 
 #include "attach.h"
+#include "cli.h"
+#include "config.h"
 #include "events.h"
 #include "log.h"
+#include "paths.h"
 #include "policy.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -33,13 +36,15 @@ static int usage(FILE *f, int status)
 		"it again adopts the pinned programs. `stop` removes the pins.\n"
 		"\n"
 		"Options:\n"
-		"  --pin-dir DIR      where to pin maps and links (default %s)\n"
-		"  --events-log FILE  also append denials to FILE (default /run/moat/denials.log,\n"
+		"  --pin-dir DIR      where to pin maps and links (moat.conf's pin_dir;\n"
+		"                     default " MOAT_PIN_DIR ")\n"
+		"  --config PATH      moat.conf (or " MOAT_CONFIG_ENV "; default " MOAT_CONFIG_PATH ",\n"
+		"                     whose absence means the defaults)\n"
+		"  --events-log FILE  also append denials to FILE (default " MOAT_EVENTS_LOG ",\n"
 		"                     '' for none); `moatctl events` follows it\n"
 		"  --upgrade          on start, swap this build's programs into existing links\n"
 		"  --debug            verbose libbpf output\n"
-		"  -h, --help         show this help\n",
-		MOAT_PIN_DIR);
+		"  -h, --help         show this help\n");
 	return status;
 }
 
@@ -70,11 +75,11 @@ static int explain_load_failure(int r)
 	int lsm = moat_bpf_lsm_enabled();
 
 	if (lsm == 0)
-		return log_error("BPF-LSM is not active in this kernel: 'bpf' is missing from "
-				 "/sys/kernel/security/lsm. Enable it with the kernel command line "
-				 "lsm=...,bpf (append ',bpf' to the current list, e.g. via "
-				 "GRUB_CMDLINE_LINUX) and reboot"),
-		       -EOPNOTSUPP;
+		return log_error_errno(SYNTHETIC_ERRNO(EOPNOTSUPP),
+				       "BPF-LSM is not active in this kernel: 'bpf' is missing from "
+				       "/sys/kernel/security/lsm. Enable it with the kernel command line "
+				       "lsm=...,bpf (append ',bpf' to the current list, e.g. via "
+				       "GRUB_CMDLINE_LINUX) and reboot");
 	if (r == -EPERM || r == -EACCES || r == -EINVAL || r == -524)
 		return log_error_errno(r, "this kernel refused to load or attach moat's BPF-LSM "
 					  "programs (%s)%s. moat needs a kernel that can attach lsm/ "
@@ -95,7 +100,7 @@ static FILE *open_events_log(const char *path)
 
 	if (!path || !*path)
 		return NULL;
-	(void)mkdir("/run/moat", 0700);
+	(void)mkdir(MOAT_RUN_DIR, MOAT_RUN_DIR_MODE);
 	f = fopen(path, "ae");
 	if (!f)
 		log_warning_errno(errno, "cannot open events log '%s': %m", path);
@@ -113,8 +118,9 @@ static int cmd_start(const char *pin_dir, const char *events_log, bool upgrade)
 		return explain_load_failure(-EOPNOTSUPP);
 	r = policy_start(pin_dir, upgrade, &events_fd, &adopted);
 	if (r == -ENOTDIR)
-		return log_error("the parent of the pin directory '%s' is not a BPF filesystem: "
-				 "mount it first (mount -t bpf bpf /sys/fs/bpf)", pin_dir), -ENOTDIR;
+		return log_error_errno(r, "the parent of the pin directory '%s' is not a BPF "
+				       "filesystem: mount it first (mount -t bpf bpf /sys/fs/bpf)",
+				       pin_dir);
 	if (r < 0)
 		return explain_load_failure(r);
 	log_info("%s the policy pinned under %s", adopted ? "adopted" : "attached", pin_dir);
@@ -142,51 +148,88 @@ static int cmd_status(const char *pin_dir)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int cmd_stop(const char *pin_dir)
+{
+	int r = policy_stop(pin_dir);
+
+	if (r == -EBUSY)
+		return log_error_errno(r, "the pins under %s are gone, but the programs are still "
+				       "attached after 10 s: another process holds their links (a "
+				       "moat-loader start still running?)", pin_dir);
+	if (r < 0)
+		return log_error_errno(r, "cannot remove the pins under %s: %m", pin_dir);
+	return 0;
+}
+
+struct options {
+	const char *pin_dir, *config, *events_log;
+	bool upgrade;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option options[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "events-log", required_argument, NULL, 'e' },
 		{ "upgrade", no_argument, NULL, 'u' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *pin_dir = MOAT_PIN_DIR, *events_log = "/run/moat/denials.log";
-	bool upgrade = false;
-	int c, r;
+	int c;
 
-	log_setup("moat-loader", LOG_LEVEL_INFO);
+	*o = (struct options){ .events_log = MOAT_EVENTS_LOG };
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
 		switch (c) {
-		case 'p': pin_dir = optarg; break;
-		case 'e': events_log = optarg; break;
-		case 'u': upgrade = true; break;
+		case 'p': o->pin_dir = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 'e': o->events_log = optarg; break;
+		case 'u': o->upgrade = true; break;
 		case 'd': log_setup("moat-loader", LOG_LEVEL_DEBUG); break;
-		case 'h': return usage(stdout, 0);
-		default: return usage(stderr, 2);
+		case 'h': usage(stdout, 0); return 0;
+		default: return -EUSAGE;
 		}
 	}
+	if (optind != argc - 1)
+		return log_error_errno(SYNTHETIC_ERRNO(EUSAGE),
+				       "expected one command: start, stop or status");
+	return 1;
+}
+
+static int run(const char *command, struct options *o)
+{
+	_cleanup_(config_free) struct moat_config cfg = {};
+	const char *config;
+	bool must_exist;
+	int r;
+
+	if (strcmp(command, "start") && strcmp(command, "stop") && strcmp(command, "status"))
+		return log_error_errno(SYNTHETIC_ERRNO(EUSAGE), "unknown command '%s'", command);
+	config = config_path(o->config, &must_exist);
+	r = config_load(&cfg, config, must_exist);
+	if (r < 0)
+		return r;
+	if (!o->pin_dir)
+		o->pin_dir = cfg.pin_dir;
+	if (strcmp(command, "start") == 0)
+		return cmd_start(o->pin_dir, o->events_log, o->upgrade);
+	if (strcmp(command, "stop") == 0)
+		return cmd_stop(o->pin_dir);
+	return cmd_status(o->pin_dir);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int r;
+
+	log_setup("moat-loader", LOG_LEVEL_INFO);
 	libbpf_set_print(libbpf_print);
-	if (optind != argc - 1) {
-		log_error("expected one command: start, stop or status");
-		return usage(stderr, 2);
-	}
-	if (strcmp(argv[optind], "start") == 0)
-		r = cmd_start(pin_dir, events_log, upgrade);
-	else if (strcmp(argv[optind], "stop") == 0) {
-		r = policy_stop(pin_dir);
-		if (r == -EBUSY)
-			log_error("the pins under %s are gone, but the programs are still attached "
-				  "after 10 s: another process holds their links (a moat-loader start "
-				  "still running?)", pin_dir);
-		else if (r < 0)
-			log_error_errno(r, "cannot remove the pins under %s: %m", pin_dir);
-	} else if (strcmp(argv[optind], "status") == 0)
-		r = cmd_status(pin_dir);
-	else {
-		log_error("unknown command '%s'", argv[optind]);
-		return usage(stderr, 2);
-	}
-	return r < 0 ? 1 : 0;
+	r = parse_options(argc, argv, &o);
+	if (r > 0)
+		r = run(argv[optind], &o);
+	if (r == -EUSAGE)
+		usage(stderr, EXIT_USAGE);
+	return exit_status(r);
 }

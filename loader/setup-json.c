@@ -1,146 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/*
- * setup-json.c - the file helpers of `moatctl setup docker` and the daemon.json merge
- * (see setup.h, setup-internal.h).
- */
-#include <spawn.h>
-#include <strings.h>
-#include <sys/wait.h>
+/* setup-json.c - the daemon.json merge of `moatctl setup docker` (see setup.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <strings.h>
 
-#include <json-c/json.h>
-
-#include "log.h"
-#include "setup-internal.h"
+#include "json-util.h"
 #include "setup.h"
-
-extern char **environ;
-
-/* ---- small file helpers ---- */
-
-/* The whole file, NUL-terminated; -ENOENT when it does not exist. */
-int read_all(const char *path, char **buf, size_t *len)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	_cleanup_free_ char *b = NULL;
-	size_t n = 0, cap = 0;
-
-	if (!f)
-		return negative_errno();
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(b, cap = cap * 2 + 8192);
-
-			if (!nb)
-				return -ENOMEM;
-			b = nb;
-		}
-		size_t r = fread(b + n, 1, cap - n - 1, f);
-
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f))
-		return -EIO;
-	b[n] = '\0';
-	*buf = TAKE_PTR(b);
-	if (len)
-		*len = n;
-	return 0;
-}
-
-/* mkdir -p; each directory created is appended to created (may be NULL). */
-int mkdir_parents(const char *dir, struct json_object *created)
-{
-	_cleanup_free_ char *p = strdup(dir);
-	char *s;
-
-	if (!p)
-		return -ENOMEM;
-	for (s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, 0755) == 0) {
-			if (created)
-				json_object_array_add(created, json_object_new_string(p));
-		} else if (errno != EEXIST) {
-			return negative_errno();
-		}
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	return 0;
-}
-
-/* Replace path with data (a temporary file in the same directory, renamed). */
-int write_atomic(const char *path, const char *data, size_t len, mode_t mode)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t off = 0;
-
-	if (asprintf(&tmp, "%s.moat-XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0) {
-			int r = negative_errno();
-
-			(void)unlink(tmp);
-			return r;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
-		int r = negative_errno();
-
-		(void)unlink(tmp);
-		return r;
-	}
-	return 0;
-}
-
-char *path_join(const char *a, const char *b)
-{
-	char *p;
-
-	return asprintf(&p, "%s/%s", a, b) < 0 ? NULL : p;
-}
-
-/* Run argv, quietly; its exit status, or -errno when it could not run. */
-int run_quiet(char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int st, r;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (r)
-		return -r;
-	if (waitpid(pid, &st, 0) < 0)
-		return negative_errno();
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* ---- daemon.json ---- */
 
@@ -152,76 +20,17 @@ static bool is_blank(const char *s)
 	return true;
 }
 
-/* What json-c lets through even in strict mode and Go's encoding/json (so
- * dockerd) does not: a single quote or a comment outside strings. The
- * offset of the first, or -1. */
-static long lenient_json_at(const char *text)
+/* text as a JSON object, as dockerd would read it; *err says why not. */
+static int parse_daemon_json(const char *text, struct json_object **obj, char **err)
 {
-	bool in_string = false;
+	struct json_load_error e;
+	int r = json_load_object(text, strlen(text), JSON_LOAD_GO_STRICT, obj, &e);
 
-	for (const char *p = text; *p; p++) {
-		if (in_string) {
-			if (*p == '\\' && p[1])
-				p++;
-			else if (*p == '"')
-				in_string = false;
-		} else if (*p == '"') {
-			in_string = true;
-		} else if (*p == '\'' || *p == '/' || *p == '#') {
-			return p - text;
-		}
-	}
-	return -1;
-}
-
-int parse_json_object(const char *text, struct json_object **obj, char **err)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	enum json_tokener_error e;
-	size_t len = strlen(text);
-	long bad = lenient_json_at(text);
-
-	if (bad >= 0) {
-		if (err && asprintf(err, "not valid JSON (unexpected '%c' at offset %ld)", text[bad],
-				    bad) < 0)
-			*err = NULL;
-		return -EINVAL;
-	}
-
-	tok = json_tokener_new();
-	if (!tok)
-		return -ENOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	e = json_tokener_get_error(tok);
-	if (!o || e != json_tokener_success) {
-		if (err && asprintf(err, "not valid JSON (%s at offset %zu)",
-				    e == json_tokener_continue ? "unexpected end" :
-								 json_tokener_error_desc(e),
-				    json_tokener_get_parse_end(tok)) < 0)
-			*err = NULL;
-		json_object_put(o);
-		json_tokener_free(tok);
-		return -EINVAL;
-	}
-	if (!is_blank(text + json_tokener_get_parse_end(tok))) {
-		if (err && asprintf(err, "not valid JSON (more data after the value, at offset %zu)",
-				    json_tokener_get_parse_end(tok)) < 0)
-			*err = NULL;
-		json_object_put(o);
-		json_tokener_free(tok);
-		return -EINVAL;
-	}
-	json_tokener_free(tok);
-	if (!json_object_is_type(o, json_type_object)) {
-		if (err)
-			*err = strdup("not a JSON object ({...})");
-		json_object_put(o);
-		return -EINVAL;
-	}
-	*obj = o;
-	return 0;
+	if (r == -EINVAL && err &&
+	    asprintf(err, "%s%s (line %u, offset %zu)", e.syntax ? "not valid JSON: " : "", e.what,
+		     e.line, e.offset) < 0)
+		*err = NULL;
+	return r;
 }
 
 /* The value of key, or of a key equal to it but for case (Go's encoding/json
@@ -357,7 +166,7 @@ int setup_merge_daemon_json(const char *text, const char *runtime_path, char **o
 		*err = NULL;
 	if (is_blank(text))
 		root = json_object_new_object();
-	else if ((r = parse_json_object(text, &root, err)) < 0)
+	else if ((r = parse_daemon_json(text, &root, err)) < 0)
 		return r;
 	rep = open_memstream(&rep_buf, &rep_len);
 	if (!rep)
@@ -368,7 +177,7 @@ int setup_merge_daemon_json(const char *text, const char *runtime_path, char **o
 	fclose(rep);
 	if (r < 0)
 		return r;
-	if (asprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_FLAGS)) < 0)
+	if (asprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_PRETTY)) < 0)
 		return -ENOMEM;
 	if (report)
 		*report = TAKE_PTR(rep_buf);

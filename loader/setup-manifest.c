@@ -1,16 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/*
- * setup-manifest.c - the state directory of `moatctl setup docker`: the manifest, the
- * originals kept before each change, and --undo (see setup.h).
- *
- * The state directory holds manifest.json and one backup file per file
- * changed. The manifest is rewritten before each change, so an interrupted
- * setup can still be undone. Its shape:
- *   {"files": [{"path": P, "backup": "file-N" | null, "mode": M}, ...],
- *    "dirs": [D, ...],                       directories setup created
- *    "runc": {"path": P, "real": R | null, "dpkg": bool}}
- * A file entry whose backup is null did not exist: undo removes it.
- */
+/* setup-manifest.c - see setup-manifest.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +12,10 @@
 
 #include <json-c/json.h>
 
+#include "fs-util.h"
+#include "json-util.h"
 #include "log.h"
-#include "setup-internal.h"
-#include "setup.h"
+#include "setup-manifest.h"
 
 /* ---- the manifest ---- */
 
@@ -37,13 +27,15 @@ void manifest_free(struct manifest *m)
 
 int manifest_load(struct manifest *m, const char *dir, bool *existed)
 {
-	_cleanup_free_ char *path = path_join(dir, MANIFEST), *text = NULL;
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	struct json_load_error e;
+	size_t len;
 	int r;
 
 	m->dir = dir;
-	if (!path)
+	if (path_join(dir, MANIFEST, &path) < 0)
 		return -ENOMEM;
-	r = read_all(path, &text, NULL);
+	r = read_file(path, &text, &len);
 	*existed = r >= 0;
 	if (r == -ENOENT) {
 		m->root = json_object_new_object();
@@ -51,32 +43,34 @@ int manifest_load(struct manifest *m, const char *dir, bool *existed)
 		json_object_object_add(m->root, "dirs", json_object_new_array());
 	} else if (r < 0) {
 		return log_error_errno(r, "cannot read %s: %m", path);
-	} else if (parse_json_object(text, &m->root, NULL) < 0) {
-		return log_error("%s is damaged (not a JSON object); restore the files by hand "
-				 "from %s",
-				 path, dir);
+	} else if (json_load_object(text, len, JSON_LOAD_GO_STRICT, &m->root, &e) < 0) {
+		return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+				       "%s is damaged (not a JSON object); restore the files by hand "
+				       "from %s",
+				       path, dir);
 	}
 	m->files = json_object_object_get(m->root, "files");
 	m->dirs = json_object_object_get(m->root, "dirs");
 	if (!json_object_is_type(m->files, json_type_array) ||
 	    !json_object_is_type(m->dirs, json_type_array))
-		return log_error("%s is damaged (no files or dirs list)", path);
+		return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "%s is damaged (no files or dirs list)",
+				       path);
 	return 0;
 }
 
 int manifest_save(struct manifest *m)
 {
-	_cleanup_free_ char *path = path_join(m->dir, MANIFEST), *text = NULL;
+	_cleanup_free_ char *path = NULL, *text = NULL;
 	int r;
 
-	if (!path)
+	if (path_join(m->dir, MANIFEST, &path) < 0)
 		return -ENOMEM;
-	r = mkdir_parents(m->dir, NULL);
+	r = mkdir_parents(m->dir, 0755);
 	if (r < 0)
 		return log_error_errno(r, "cannot create %s: %m", m->dir);
-	if (asprintf(&text, "%s\n", json_object_to_json_string_ext(m->root, JSON_FLAGS)) < 0)
+	if (asprintf(&text, "%s\n", json_object_to_json_string_ext(m->root, JSON_PRETTY)) < 0)
 		return -ENOMEM;
-	r = write_atomic(path, text, strlen(text), 0600);
+	r = write_file_atomic(path, text, 0600);
 	if (r < 0)
 		return log_error_errno(r, "cannot write %s: %m", path);
 	return 0;
@@ -109,7 +103,7 @@ int manifest_save_original(struct manifest *m, const char *path)
 		return 0;
 	e = json_object_new_object();
 	json_object_object_add(e, "path", json_object_new_string(path));
-	r = read_all(path, &data, &len);
+	r = read_file(path, &data, &len);
 	if (r == -ENOENT) {
 		json_object_object_add(e, "backup", NULL);
 	} else if (r < 0) {
@@ -119,13 +113,13 @@ int manifest_save_original(struct manifest *m, const char *path)
 		if (stat(path, &st) < 0)
 			st.st_mode = 0644;
 		if (asprintf(&backup, "file-%zu", json_object_array_length(m->files)) < 0 ||
-		    !(bpath = path_join(m->dir, backup))) {
+		    path_join(m->dir, backup, &bpath) < 0) {
 			json_object_put(e);
 			return -ENOMEM;
 		}
-		r = mkdir_parents(m->dir, NULL);
+		r = mkdir_parents(m->dir, 0755);
 		if (r >= 0)
-			r = write_atomic(bpath, data, len, 0600);
+			r = write_data_atomic(bpath, data, len, 0600);
 		if (r < 0) {
 			json_object_put(e);
 			return log_error_errno(r, "cannot save %s to %s: %m", path, bpath);
@@ -137,7 +131,13 @@ int manifest_save_original(struct manifest *m, const char *path)
 	return manifest_save(m);
 }
 
-/* mkdir -p the directory of a file; what was created goes in the manifest. */
+static int add_made_dir(const char *dir, void *userdata)
+{
+	struct json_object *dirs = userdata;
+
+	return json_object_array_add(dirs, json_object_new_string(dir)) < 0 ? -ENOMEM : 0;
+}
+
 int mkdir_parents_dirname(const char *file, struct manifest *m)
 {
 	_cleanup_free_ char *dir = strdup(file);
@@ -151,15 +151,33 @@ int mkdir_parents_dirname(const char *file, struct manifest *m)
 		return 0;
 	*slash = '\0';
 	before = json_object_array_length(m->dirs);
-	r = mkdir_parents(dir, m->dirs);
+	r = mkdir_parents_full(dir, 0755, 0755, add_made_dir, m->dirs);
 	if (r < 0)
 		return log_error_errno(r, "cannot create %s: %m", dir);
 	return json_object_array_length(m->dirs) != before ? manifest_save(m) : 0;
 }
 
+int manifest_write_file(struct manifest *m, const char *path, const char *text, mode_t new_mode)
+{
+	struct stat st;
+	int r;
+
+	r = manifest_save_original(m, path);
+	if (r >= 0)
+		r = mkdir_parents_dirname(path, m);
+	if (r < 0)
+		return r;
+	if (stat(path, &st) < 0)
+		st.st_mode = new_mode;
+	r = write_file_atomic(path, text, st.st_mode & 07777);
+	if (r < 0)
+		return log_error_errno(r, "cannot write %s: %m", path);
+	return 0;
+}
+
 /* ---- undo ---- */
 
-static int undo_file(struct manifest *m, struct json_object *e, FILE *out)
+int manifest_restore_file(struct manifest *m, struct json_object *e, FILE *out)
 {
 	const char *path = json_object_get_string(json_object_object_get(e, "path"));
 	struct json_object *b = json_object_object_get(e, "backup");
@@ -168,30 +186,29 @@ static int undo_file(struct manifest *m, struct json_object *e, FILE *out)
 	int r;
 
 	if (!path)
-		return log_error("a manifest entry has no path"), -EINVAL;
+		return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "a manifest entry has no path");
 	if (!b) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			return log_error_errno(errno, "cannot remove %s: %m", path);
 		fprintf(out, "%s: removed (it did not exist before)\n", path);
 		return 0;
 	}
-	bpath = path_join(m->dir, json_object_get_string(b));
-	if (!bpath)
+	if (path_join(m->dir, json_object_get_string(b), &bpath) < 0)
 		return -ENOMEM;
-	r = read_all(bpath, &data, &len);
+	r = read_file(bpath, &data, &len);
 	if (r < 0)
 		return log_error_errno(r, "cannot read the saved copy %s of %s: %m", bpath, path);
-	r = write_atomic(path, data, len,
-			 (mode_t)json_object_get_int(json_object_object_get(e, "mode")));
+	r = write_data_atomic(path, data, len,
+			      (mode_t)json_object_get_int(json_object_object_get(e, "mode")));
 	if (r < 0)
 		return log_error_errno(r, "cannot restore %s: %m", path);
 	fprintf(out, "%s: restored\n", path);
 	return 0;
 }
 
-static int remove_state_dir(struct manifest *m)
+int manifest_remove_dir(struct manifest *m)
 {
-	_cleanup_(closedirp) DIR *d = opendir(m->dir);
+	_cleanup_closedir_ DIR *d = opendir(m->dir);
 	struct dirent *de;
 
 	if (!d)
@@ -200,43 +217,4 @@ static int remove_state_dir(struct manifest *m)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			(void)unlinkat(dirfd(d), de->d_name, 0);
 	return rmdir(m->dir) < 0 ? negative_errno() : 0;
-}
-
-int setup_docker_undo(const struct setup_options *o, FILE *out)
-{
-	struct manifest m = {};
-	bool existed;
-	size_t n;
-	int r;
-
-	r = manifest_load(&m, o->state_dir, &existed);
-	if (r < 0)
-		goto out;
-	if (!existed) {
-		fprintf(out, "nothing to undo (no %s/%s)\n", o->state_dir, MANIFEST);
-		goto out;
-	}
-	r = undo_runc(&m, out);
-	if (r < 0)
-		goto out;
-	json_object_object_del(m.root, "runc");
-	for (n = json_object_array_length(m.files); n > 0; n--) {
-		r = undo_file(&m, json_object_array_get_idx(m.files, n - 1), out);
-		if (r < 0)
-			goto out;
-		json_object_array_del_idx(m.files, n - 1, 1);
-		(void)manifest_save(&m);
-	}
-	for (n = json_object_array_length(m.dirs); n > 0; n--)
-		(void)rmdir(json_object_get_string(json_object_array_get_idx(m.dirs, n - 1)));
-	r = remove_state_dir(&m);
-	if (r < 0)
-		log_warning_errno(r, "cannot remove %s: %m", o->state_dir);
-	r = 0;
-	if (o->systemd_dir)
-		systemd_reload(o, out);
-	reload_dockerd(o, out);
-out:
-	manifest_free(&m);
-	return r;
 }

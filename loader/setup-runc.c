@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/*
- * setup-runc.c - the engine's runc, for `moatctl setup docker` (see setup.h): moved
- * aside (dpkg-divert when dpkg owns it) and replaced by a link to moat-runc,
- * moat.conf pointed at the real one; and put back by --undo.
- */
+/* setup-runc.c - see setup-runc.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -15,64 +11,47 @@
 
 #include <json-c/json.h>
 
+#include "config.h"
+#include "fs-util.h"
 #include "log.h"
-#include "setup-internal.h"
-#include "setup.h"
+#include "process-util.h"
+#include "setup-runc.h"
 
-/* The runc that moat.conf names: its last `runc = ...` line, or the default. */
-static char *conf_runc(const char *conf)
+/* The runc that moat.conf names, as moat-runc reads it (the default when
+ * the file is absent); its errors are logged. */
+static int conf_runc(const char *conf, char **ret)
 {
-	_cleanup_free_ char *text = NULL;
-	char *line, *save, *val = NULL;
+	_cleanup_(config_free) struct moat_config c = {};
+	int r = config_load(&c, conf, false);
 
-	if (read_all(conf, &text, NULL) < 0)
-		return strdup(SETUP_RUNC_PATH);
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *k = line + strspn(line, " \t"), *eq = strchr(k, '=');
-		size_t klen;
-
-		if (*k == '#' || !eq)
-			continue;
-		klen = strcspn(k, " \t=");
-		if (klen != 4 || strncmp(k, "runc", 4))
-			continue;
-		eq++;
-		eq += strspn(eq, " \t");
-		eq[strcspn(eq, " \t\r")] = '\0';
-		free(val);
-		val = strdup(eq);
-	}
-	return val ? val : strdup(SETUP_RUNC_PATH);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(c.runc);
+	return 0;
 }
 
 /* Append `runc = real` to moat.conf (a later line wins). */
 static int point_conf_at(const struct setup_options *o, struct manifest *m, const char *real,
 			 FILE *out)
 {
-	_cleanup_free_ char *cur = conf_runc(o->moat_conf), *text = NULL, *new = NULL;
-	struct stat st;
+	_cleanup_free_ char *cur = NULL, *text = NULL, *new = NULL;
 	int r;
 
-	if (cur && strcmp(cur, real) == 0)
-		return 0;
-	r = manifest_save_original(m, o->moat_conf);
+	r = conf_runc(o->moat_conf, &cur);
 	if (r < 0)
 		return r;
-	r = read_all(o->moat_conf, &text, NULL);
+	if (strcmp(cur, real) == 0)
+		return 0;
+	r = read_file(o->moat_conf, &text, NULL);
 	if (r < 0 && r != -ENOENT)
 		return log_error_errno(r, "cannot read %s: %m", o->moat_conf);
 	if (asprintf(&new, "%s%s# moatctl setup docker: the engine's runc is moat-runc now\nrunc = %s\n",
 		     text ? text : "", text && *text && text[strlen(text) - 1] != '\n' ? "\n" : "",
 		     real) < 0)
 		return -ENOMEM;
-	r = mkdir_parents_dirname(o->moat_conf, m);
+	r = manifest_write_file(m, o->moat_conf, new, 0644);
 	if (r < 0)
 		return r;
-	if (stat(o->moat_conf, &st) < 0)
-		st.st_mode = 0644;
-	r = write_atomic(o->moat_conf, new, strlen(new), st.st_mode & 07777);
-	if (r < 0)
-		return log_error_errno(r, "cannot write %s: %m", o->moat_conf);
 	fprintf(out, "%s: runc = %s (the real runc, for moat-runc)\n", o->moat_conf, real);
 	return 0;
 }
@@ -88,15 +67,18 @@ static bool dpkg_owns(const char *path)
  * only a link there; the real runc stays what moat.conf names. */
 static int link_runc(const struct setup_options *o, struct manifest *m, FILE *out)
 {
-	_cleanup_free_ char *real = conf_runc(o->moat_conf);
+	_cleanup_free_ char *real = NULL;
 	char a[PATH_MAX], b[PATH_MAX];
 	int r;
 
-	if (real && realpath(real, a) && realpath(o->runtime_path, b) && strcmp(a, b) == 0)
-		return log_error("%s names %s as the real runc, which is moat-runc itself: set "
-				 "`runc = PATH` there first",
-				 o->moat_conf, real),
-		       -EINVAL;
+	r = conf_runc(o->moat_conf, &real);
+	if (r < 0)
+		return r;
+	if (realpath(real, a) && realpath(o->runtime_path, b) && strcmp(a, b) == 0)
+		return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+				       "%s names %s as the real runc, which is moat-runc itself: set "
+				       "`runc = PATH` there first",
+				       o->moat_conf, real);
 	r = manifest_save_original(m, o->runc_path);
 	if (r >= 0)
 		r = mkdir_parents_dirname(o->runc_path, m);
@@ -106,7 +88,7 @@ static int link_runc(const struct setup_options *o, struct manifest *m, FILE *ou
 		return log_error_errno(errno, "cannot link %s to %s: %m", o->runc_path,
 				       o->runtime_path);
 	fprintf(out, "%s: link to %s (the engine's `runc`; the real runc is %s)\n", o->runc_path,
-		o->runtime_path, real ? real : "?");
+		o->runtime_path, real);
 	return 0;
 }
 
@@ -121,10 +103,10 @@ static int divert_runc(const struct setup_options *o, struct manifest *m, FILE *
 	if (asprintf(&real, "%s.real", o->runc_path) < 0)
 		return -ENOMEM;
 	if (access(real, F_OK) == 0)
-		return log_error("%s exists already (left by an earlier setup?); move it back to "
-				 "%s or remove it",
-				 real, o->runc_path),
-		       -EEXIST;
+		return log_error_errno(SYNTHETIC_ERRNO(EEXIST),
+				       "%s exists already (left by an earlier setup?); move it back to "
+				       "%s or remove it",
+				       real, o->runc_path);
 	dpkg = dpkg_owns(o->runc_path);
 	rec = json_object_new_object();
 	json_object_object_add(rec, "path", json_object_new_string(o->runc_path));
@@ -139,17 +121,15 @@ static int divert_runc(const struct setup_options *o, struct manifest *m, FILE *
 				 "--add", (char *)o->runc_path, NULL };
 
 		if (run_quiet(argv) != 0)
-			return log_error("dpkg-divert --rename --divert %s --add %s failed", real,
-					 o->runc_path),
-			       -EIO;
+			return log_error_errno(SYNTHETIC_ERRNO(EIO),
+					       "dpkg-divert --rename --divert %s --add %s failed", real,
+					       o->runc_path);
 	} else if (rename(o->runc_path, real) < 0) {
 		return log_error_errno(errno, "cannot rename %s to %s: %m", o->runc_path, real);
 	}
-	if (symlink(o->runtime_path, o->runc_path) < 0) {
-		r = log_error_errno(errno, "cannot link %s to %s: %m (run --undo)", o->runc_path,
-				    o->runtime_path);
-		return r;
-	}
+	if (symlink(o->runtime_path, o->runc_path) < 0)
+		return log_error_errno(errno, "cannot link %s to %s: %m (run --undo)", o->runc_path,
+				       o->runtime_path);
 	fprintf(out, "%s: moved to %s%s; now a link to %s, so --runtime=runc runs moat too\n",
 		o->runc_path, real, dpkg ? " (dpkg-divert)" : "", o->runtime_path);
 	return point_conf_at(o, m, real, out);
@@ -173,6 +153,7 @@ int step_runc(const struct setup_options *o, struct manifest *m, FILE *out)
 	}
 	return divert_runc(o, m, out);
 }
+
 int undo_runc(struct manifest *m, FILE *out)
 {
 	struct json_object *rec = json_object_object_get(m->root, "runc"), *v;
@@ -185,15 +166,15 @@ int undo_runc(struct manifest *m, FILE *out)
 	real = json_object_get_string(json_object_object_get(rec, "real"));
 	v = json_object_object_get(rec, "dpkg");
 	if (!path || !real)
-		return log_error("the manifest's runc record is damaged"), -EINVAL;
+		return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "the manifest's runc record is damaged");
 	if (access(real, F_OK) < 0) /* the divert never happened */
 		return 0;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISLNK(st.st_mode))
-			return log_error("%s is no longer moat's link (a runc upgrade?); %s kept: "
-					 "sort them out by hand",
-					 path, real),
-			       -EEXIST;
+			return log_error_errno(SYNTHETIC_ERRNO(EEXIST),
+					       "%s is no longer moat's link (a runc upgrade?); %s kept: "
+					       "sort them out by hand",
+					       path, real);
 		if (unlink(path) < 0)
 			return log_error_errno(errno, "cannot remove %s: %m", path);
 	}
@@ -201,7 +182,8 @@ int undo_runc(struct manifest *m, FILE *out)
 		char *argv[] = { "dpkg-divert", "--local", "--rename", "--remove", (char *)path, NULL };
 
 		if (run_quiet(argv) != 0)
-			return log_error("dpkg-divert --rename --remove %s failed", path), -EIO;
+			return log_error_errno(SYNTHETIC_ERRNO(EIO), "dpkg-divert --rename --remove %s failed",
+					       path);
 	} else if (rename(real, path) < 0) {
 		return log_error_errno(errno, "cannot rename %s to %s: %m", real, path);
 	}

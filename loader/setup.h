@@ -23,11 +23,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* moat's own paths (moat-runc's runc, moat.conf, the state dir) are
+ * lib/paths.h's; these are the engine's and the system's. */
 #define SETUP_DAEMON_JSON "/etc/docker/daemon.json"
 #define SETUP_RUNTIME_PATH "/usr/local/bin/moat-runc"
-#define SETUP_RUNC_PATH "/usr/sbin/runc"
-#define SETUP_MOAT_CONF "/etc/moat/moat.conf"
-#define SETUP_STATE_DIR "/var/lib/moat/setup"
 #define SETUP_SYSTEMD_DIR "/etc/systemd/system"
 #define SETUP_DOCKER_PIDFILE "/var/run/docker.pid"
 #define SETUP_RUNTIME_NAME "moat"
@@ -59,7 +58,9 @@ int setup_merge_daemon_json(const char *text, const char *runtime_path, char **o
 int setup_docker(const struct setup_options *o, FILE *out);
 int setup_docker_undo(const struct setup_options *o, FILE *out);
 
-/* moatctl's entry point: argv[0] is "setup". */
-int cmd_setup(int argc, char **argv);
+struct moat_config;
+/* moatctl's entry point: argv[0] is "setup"; cfg is moatctl's moat.conf
+ * (the default --moat-conf). */
+int cmd_setup(int argc, char **argv, const struct moat_config *cfg);
 
 #endif

@@ -22,3 +22,10 @@ $(OUTPUT)/tests/unit/test-lib: tests/unit/test-lib.c $(LIBMOAT)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LIBMOAT) $(LIBBPF_LIBS) $(CMOCKA_LIBS)
 
 UNIT_TESTS += $(OUTPUT)/tests/unit/test-lib
+
+$(OUTPUT)/tests/unit/test-lib-util: tests/unit/test-lib-util.c $(LIBMOAT)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LIBMOAT) -ljson-c $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(OUTPUT)/tests/unit/test-lib-util

@@ -26,8 +26,8 @@ void plan_free(struct plan *pl)
  * and Docker's data-roots) and moat's own. */
 static int restricted_paths(const struct context *ctx, struct strv *ret)
 {
-	const char *own[] = { ctx->cfg.state_dir, ctx->cfg.pin_dir, ctx->config_path,
-			      ctx->root, ctx->runc, ctx->self };
+	const char *own[] = { ctx->cfg.state_dir, ctx->cfg.pin_dir, ctx->cfg.fsemu_state_dir,
+			      ctx->config_path, ctx->root, ctx->runc, ctx->self };
 
 	for (size_t i = 0; i < ctx->cfg.restricted.n; i++)
 		if (strv_push(ret, ctx->cfg.restricted.v[i]) < 0)
@@ -141,7 +141,7 @@ static int check_namespaces(struct context *ctx, struct plan *pl, char **err)
 	}
 	r = nscheck_join_target(&pl->ns, &join, err);
 	if (r < 0)
-		return error_prefix(err, r, SPEC_INVALID);
+		return error_wrap(err, r, SPEC_INVALID);
 	if (!join)
 		return 0;
 	r = state_read(ctx->cfg.state_dir, join, &pl->joined);
@@ -159,7 +159,7 @@ static int check_overlay_dir(struct plan *pl, const struct mount_rules *rules, c
 	_cleanup_free_ char *resolved = NULL;
 	int r = mounts_check_source(rules, pl->bundle, dir, &resolved, err);
 
-	return r < 0 ? error_prefix(err, r, SPEC_ERROR) : 0;
+	return r < 0 ? error_wrap(err, r, SPEC_ERROR) : 0;
 }
 
 static int check_overlay(struct plan *pl, const struct mount_rules *rules, struct json_object *m,
@@ -210,7 +210,7 @@ static int check_mount(struct plan *pl, const struct mount_rules *rules, size_t 
 	if (!src)
 		return error_set(err, -EINVAL, SPEC_ERROR ": bind mount #%zu has no source", i);
 	r = mounts_check_source(rules, pl->bundle, src, &pl->sources[i], err);
-	return r < 0 ? error_prefix(err, r, SPEC_ERROR) : 0;
+	return r < 0 ? error_wrap(err, r, SPEC_ERROR) : 0;
 }
 
 static int check_mounts(const struct context *ctx, struct plan *pl, char **err)

@@ -186,8 +186,8 @@ static int settle_log(struct context *ctx, char **err)
 
 int context_setup(struct context *ctx, char **err)
 {
-	const char *env_config = getenv("MOAT_CONFIG"), *env_runc = getenv("MOAT_RUNC");
-	bool explicit = ctx->config_flag || (env_config && env_config[0]);
+	const char *env_runc = getenv("MOAT_RUNC");
+	bool must_exist;
 	int r;
 
 	r = settle_log(ctx, err);
@@ -195,11 +195,10 @@ int context_setup(struct context *ctx, char **err)
 		r = settle_root(ctx, err);
 	if (r < 0)
 		return r;
-	r = absolute(ctx->config_flag ? ctx->config_flag : explicit ? env_config : MOAT_DEFAULT_CONFIG,
-		     &ctx->config_path);
+	r = absolute(config_path(ctx->config_flag, &must_exist), &ctx->config_path);
 	if (r < 0)
 		return error_set(err, r, "%m");
-	r = config_load(&ctx->cfg, ctx->config_path, explicit, err);
+	r = config_load(&ctx->cfg, ctx->config_path, must_exist); /* logs its errors */
 	if (r < 0)
 		return r;
 	ctx->runc = ctx->runc_flag			 ? ctx->runc_flag

@@ -6,11 +6,18 @@
 
 #include "emulate.h"
 #include "error.h"
+#include "fsemu-files.h"
 #include "log.h"
 #include "spec.h"
-#include "../fsemu/mounts.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
+
+/* Bind options that work in a user-namespaced container too: moat-fs mounts
+ * with nosuid,nodev, and a bind made in a user namespace may not drop those
+ * locked flags, so they are repeated; ["bind","ro"] alone fails with EPERM
+ * there. Writable files get no "ro". */
+static const char *const options_ro[] = { "rbind", "ro", "nosuid", "nodev" };
+static const char *const options_rw[] = { "rbind", "nosuid", "nodev" };
 
 /* The hook: for each (source, destination) pair, bind the FUSE file over
  * <rootfs><destination> when that exists (a sysctl absent from this kernel
@@ -66,9 +73,8 @@ static bool spec_mounts_destination(struct json_object *mounts, const char *dest
 static struct json_object *bind_mount(const char *dest, const char *source, bool rw)
 {
 	struct json_object *m = json_object_new_object(), *opts = json_object_new_array();
-	const char *const *o = rw ? MOAT_FS_OPTIONS_RW : MOAT_FS_OPTIONS_RO;
-	size_t n = rw ? MOAT_FS_OPTIONS_COUNT(MOAT_FS_OPTIONS_RW) :
-			MOAT_FS_OPTIONS_COUNT(MOAT_FS_OPTIONS_RO);
+	const char *const *o = rw ? options_rw : options_ro;
+	size_t n = rw ? ELEMENTSOF(options_rw) : ELEMENTSOF(options_ro);
 
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(opts, json_object_new_string(o[i]));
@@ -109,8 +115,8 @@ static bool rootfs_proc_is_dir(const char *rootfs)
 static int add_hook(struct json_object *spec, const char *mountpoint, const char *rootfs,
 		    char **err)
 {
-	const char *args[6 + 2 * MOAT_FS_MOUNTS_COUNT + 1];
-	char *sources[MOAT_FS_MOUNTS_COUNT] = { 0 };
+	const char *args[6 + 2 * MOAT_FS_FILES_MAX + 1];
+	char *sources[MOAT_FS_FILES_MAX] = { 0 };
 	size_t n = 0, k = 0;
 	int r = 0;
 
@@ -122,18 +128,18 @@ static int add_hook(struct json_object *spec, const char *mountpoint, const char
 	args[n++] = rootfs;
 	if (!args[4])
 		return error_set(err, -ENOENT, "cannot find mount(8) for moat-fs's sysctl mounts");
-	for (size_t i = 0; i < MOAT_FS_MOUNTS_COUNT; i++) {
-		const struct moat_fs_mount *e = &moat_fs_mounts[i];
+	for (size_t i = 0; i < moat_fs_files_count; i++) {
+		const struct moat_fs_file *e = &moat_fs_files[i];
 
 		/* moat never shares the host's network namespace */
 		if (!(e->flags & MOAT_FS_NOT_BY_RUNC) || (e->flags & MOAT_FS_HOST_NETNS_ONLY))
 			continue;
-		if (asprintf(&sources[k], "%s/%s", mountpoint, e->source) < 0) {
+		if (asprintf(&sources[k], "%s%s", mountpoint, e->path) < 0) {
 			r = error_set(err, -ENOMEM, "%m");
 			break;
 		}
 		args[n++] = sources[k++];
-		args[n++] = e->container_path;
+		args[n++] = e->path;
 	}
 	args[n] = NULL;
 	if (r >= 0)
@@ -166,17 +172,15 @@ int emulate_add(struct json_object *spec, const char *mountpoint, char **err)
 
 	if (!rootfs || rootfs[0] != '/')
 		return error_set(err, -EINVAL, "emulation: root.path is not absolute");
-	for (size_t i = 0; i < MOAT_FS_MOUNTS_COUNT; i++) {
-		const struct moat_fs_mount *e = &moat_fs_mounts[i];
+	for (size_t i = 0; i < moat_fs_files_count; i++) {
+		const struct moat_fs_file *e = &moat_fs_files[i];
 		_cleanup_free_ char *source = NULL;
 
-		if (e->flags & MOAT_FS_NOT_BY_RUNC ||
-		    spec_mounts_destination(mounts, e->container_path))
+		if (e->flags & MOAT_FS_NOT_BY_RUNC || spec_mounts_destination(mounts, e->path))
 			continue;
-		if (asprintf(&source, "%s/%s", mountpoint, e->source) < 0)
+		if (asprintf(&source, "%s%s", mountpoint, e->path) < 0)
 			return error_set(err, -ENOMEM, "%m");
-		json_object_array_add(mounts, bind_mount(e->container_path, source,
-							 e->flags & MOAT_FS_RW));
+		json_object_array_add(mounts, bind_mount(e->path, source, e->flags & MOAT_FS_RW));
 	}
 	if (!rootfs_proc_is_dir(rootfs))
 		return 0;

@@ -4,31 +4,49 @@
 
 #include "error.h"
 
+/* vasprintf, with errno = -r so that %m names r. NULL on ENOMEM. */
+static char *format(int r, const char *fmt, va_list ap)
+{
+	int saved = errno;
+	char *s;
+
+	errno = -r;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	errno = saved;
+	return s;
+}
+
 int error_set(char **err, int r, const char *fmt, ...)
 {
 	va_list ap;
-	int saved = errno;
 
 	if (r >= 0)
 		r = -EINVAL;
 	if (err && !*err) {
 		va_start(ap, fmt);
-		errno = -r; /* so that %m names r */
-		if (vasprintf(err, fmt, ap) < 0)
-			*err = NULL;
+		*err = format(r, fmt, ap);
 		va_end(ap);
 	}
-	errno = saved;
 	return r;
 }
 
-int error_prefix(char **err, int r, const char *prefix)
+int error_wrap(char **err, int r, const char *fmt, ...)
 {
+	_cleanup_free_ char *context = NULL;
 	char *s;
+	va_list ap;
 
-	if (!err || !*err)
+	if (!err)
 		return r;
-	if (asprintf(&s, "%s: %s", prefix, *err) < 0)
+	va_start(ap, fmt);
+	context = format(r, fmt, ap);
+	va_end(ap);
+	if (!context)
+		return r;
+	if (!*err)
+		return error_set(err, r, "%s: %m", context);
+	if (asprintf(&s, "%s: %s", context, *err) < 0)
 		return r;
 	free(*err);
 	*err = s;

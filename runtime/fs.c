@@ -10,26 +10,6 @@
 #include "macro.h"
 #include "mountinfo.h"
 
-bool path_is_inside(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (strcmp(dir, "/") == 0)
-		return path[0] == '/';
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-int path_join(const char *base, const char *rel, char **ret)
-{
-	int r;
-
-	if (rel[0] == '/')
-		r = asprintf(ret, "%s", rel);
-	else
-		r = asprintf(ret, "%s/%s", base, rel);
-	return r < 0 ? -ENOMEM : 0;
-}
-
 int path_canonical(const char *path, char **ret)
 {
 	_cleanup_free_ char *head = NULL;
@@ -59,89 +39,6 @@ int path_canonical(const char *path, char **ret)
 	return asprintf(ret, "%s", path) < 0 ? -ENOMEM : 0;
 }
 
-int mkdir_mode(const char *path, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return negative_errno();
-	if (chmod(path, mode) < 0)
-		return negative_errno();
-	return 0;
-}
-
-int mkdir_parents(const char *path, mode_t mode)
-{
-	_cleanup_free_ char *p = strdup(path);
-
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return negative_errno();
-		*s = '/';
-	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		return negative_errno();
-	return 0;
-}
-
-int read_file(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return negative_errno();
-	do {
-		if (cap - len < 4096) {
-			char *b = realloc(buf, cap += 65536);
-			if (!b)
-				return -ENOMEM;
-			buf = b;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	if (ferror(f))
-		return -EIO;
-	buf[len] = '\0';
-	if (ret_len)
-		*ret_len = len;
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
-int write_file_atomic(const char *path, const char *data, mode_t mode)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(data);
-
-	if (asprintf(&tmp, "%s.tmp.%d", path, getpid()) < 0)
-		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return negative_errno();
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			int r = negative_errno();
-			(void)unlink(tmp);
-			return r;
-		}
-		data += n, len -= n;
-	}
-	if (rename(tmp, path) < 0) {
-		int r = negative_errno();
-		(void)unlink(tmp);
-		return r;
-	}
-	return 0;
-}
-
 struct last_below {
 	const char *dir;
 	char *point;
@@ -151,7 +48,7 @@ static int remember_below(const struct mountinfo_entry *e, void *userdata)
 {
 	struct last_below *l = userdata;
 
-	if (!path_is_inside(e->mount_point, l->dir))
+	if (!path_startswith(e->mount_point, l->dir))
 		return 0;
 	free(l->point);
 	l->point = strdup(e->mount_point);

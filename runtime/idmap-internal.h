@@ -41,19 +41,12 @@ struct mount_attr {
 
 static inline void mountinfo_donep(struct mountinfo *mi) { mountinfo_done(mi); }
 static inline void ovl_config_donep(struct ovl_config *c) { ovl_config_done(c); }
-static inline void closedirp(DIR **d)
-{
-	if (*d)
-		(void)closedir(*d);
-}
 
 /* ---- idmap-mountinfo.c ---- */
 
 /* The value of the octal escape \NNN at s (\000..\377), or -1. */
 int octal_at(const char *s);
 int mountinfo_read(struct mountinfo *ret);
-/* path below (or at) dir: "" for dir itself, "/x/y" below it, NULL elsewhere. */
-const char *path_below(const char *path, const char *dir);
 
 /* ---- idmap.c ---- */
 

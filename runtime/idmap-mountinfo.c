@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "fs-util.h"
 #include "idmap-internal.h"
 #include "idmap.h"
 #include "macro.h"
@@ -136,33 +137,14 @@ bool mountinfo_is_shared(const struct mountinfo *mi, const struct mountinfo_entr
 	return mi->shared[e - mi->entries];
 }
 
-/* path below (or at) dir: "" for dir itself, "/x/y" below it, NULL elsewhere. */
-const char *path_below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (strcmp(dir, "/") == 0)
-		return strcmp(path, "/") == 0 ? "" : path;
-	if (strncmp(path, dir, n) != 0 || (path[n] != '\0' && path[n] != '/'))
-		return NULL;
-	return path + n;
-}
-
 bool mountinfo_is_self_bind(const struct mountinfo_entry *e, const struct mountinfo_entry *parent)
 {
-	const char *rel;
-	size_t n;
+	const char *rel, *root_rel;
 
 	if (!parent || e->major != parent->major || e->minor != parent->minor)
 		return false;
-	rel = path_below(e->mount_point, parent->mount_point);
-	if (!rel)
-		return false;
-	/* e->root must be parent->root + rel ("/" + "/a" = "/a"; "/x" + "" = "/x"). */
-	n = strcmp(parent->root, "/") == 0 ? 0 : strlen(parent->root);
-	if (strncmp(e->root, parent->root, n) != 0)
-		return false;
-	if (*rel == '\0')
-		return strcmp(e->root + n, n ? "" : "/") == 0;
-	return strcmp(e->root + n, rel) == 0;
+	rel = path_startswith(e->mount_point, parent->mount_point);
+	/* e->root must be parent->root + rel ("/" + "a" = "/a"; "/x" + "" = "/x"). */
+	root_rel = path_startswith(e->root, parent->root);
+	return rel && root_rel && strcmp(root_rel, rel) == 0;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "fs-util.h"
 #include "idmap-internal.h"
 #include "idmap.h"
 #include "macro.h"
@@ -25,7 +26,7 @@ static int unmount_tree(const struct mountinfo *mi, const char *path)
 	for (size_t i = mi->n; i > 0; i--) {
 		const char *mp = mi->entries[i - 1].mount_point;
 
-		if (!path_below(mp, path))
+		if (!path_startswith(mp, path))
 			continue;
 		/* EINVAL/ENOENT: already gone with a parent detached before it. */
 		if (umount2(mp, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
@@ -121,7 +122,7 @@ static int release_rootfs(const struct mountinfo *mi, const char *work_dir)
 static bool has_mounts_below(const struct mountinfo *mi, const char *dir)
 {
 	for (size_t i = 0; i < mi->n; i++) {
-		const char *rel = path_below(mi->entries[i].mount_point, dir);
+		const char *rel = path_startswith(mi->entries[i].mount_point, dir);
 
 		if (rel && *rel)
 			return true;

@@ -35,8 +35,8 @@ static void usage(const char *runc)
 	       "   --systemd-cgroup  --rootless VALUE  --criu PATH\n"
 	       "moat-runc's own global options (never passed on):\n"
 	       "   --runc PATH    the real runc (or MOAT_RUNC, or runc in moat.conf;\n"
-	       "                  default " MOAT_DEFAULT_RUNC ")\n"
-	       "   --config PATH  moat.conf (or MOAT_CONFIG; default " MOAT_DEFAULT_CONFIG
+	       "                  default " MOAT_RUNC_PATH ")\n"
+	       "   --config PATH  moat.conf (or " MOAT_CONFIG_ENV "; default " MOAT_CONFIG_PATH
 	       ",\n"
 	       "                  whose absence means the defaults)\n"
 	       "   --help, -h     this help\n"
@@ -84,7 +84,7 @@ static const char *usage_runc(const struct context *ctx)
 {
 	const char *env = getenv("MOAT_RUNC");
 
-	return ctx->runc_flag ? ctx->runc_flag : env && env[0] ? env : MOAT_DEFAULT_RUNC;
+	return ctx->runc_flag ? ctx->runc_flag : env && env[0] ? env : MOAT_RUNC_PATH;
 }
 
 int main(int argc, char **argv)
@@ -105,7 +105,8 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		r = context_setup(&ctx, &err);
 	if (r < 0) {
-		log_error("%s", err);
+		if (err) /* else it was logged where it was found */
+			log_error("%s", err);
 		context_free(&ctx);
 		return 1;
 	}

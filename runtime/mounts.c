@@ -68,7 +68,7 @@ const char *mounts_restricted_match(const struct mount_rules *r, const char *rea
 	for (size_t i = 0; i < r->restricted.n; i++) {
 		const char *x = r->restricted.v[i];
 
-		if (path_is_inside(real, x) || path_is_inside(x, real))
+		if (path_startswith(real, x) || path_startswith(x, real))
 			return x;
 	}
 	return NULL;
@@ -94,12 +94,11 @@ static bool is_volume_data(const char *rest)
 static bool exempt_under(const char *root, const char *real)
 {
 	static const char *const files[] = { "resolv.conf", "hostname", "hosts", "mounts/shm" };
-	size_t n = strlen(root);
-	const char *rest;
+	const char *rest = path_startswith(real, root);
 
-	if (!path_is_inside(real, root) || real[n] != '/')
+	/* a data root of / would make every host path Docker's: it exempts nothing */
+	if (!rest || !*rest || !strcmp(root, "/"))
 		return false;
-	rest = real + n + 1;
 	if (strncmp(rest, "containers/", 11) == 0) {
 		for (size_t i = 0; i < ELEMENTSOF(files); i++)
 			if (is_component_then(rest + 11, files[i]))

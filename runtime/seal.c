@@ -11,15 +11,17 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fs-util.h"
 #include "macro.h"
 #include "seal.h"
 #include "spec.h"
 
+/* Strictly below dir (not dir itself). */
 static bool under_dir(const char *path, const char *dir)
 {
-	size_t n = strlen(dir);
+	const char *rest = path_startswith(path, dir);
 
-	return strncmp(path, dir, n) == 0 && path[n] == '/';
+	return rest && *rest;
 }
 
 /* A clean absolute destination: no "." or ".." components, no "//". */

@@ -25,6 +25,7 @@
 #include "error.h"
 #include "log.h"
 #include "macro.h"
+#include "paths.h"
 #include "seccomp.h"
 #include "spec.h"
 
@@ -131,7 +132,7 @@ static char *vet_socket_path(const char *mountpoint)
 {
 	char *p;
 
-	return asprintf(&p, "%s.vet.sock", mountpoint) < 0 ? NULL : p;
+	return asprintf(&p, "%s" MOAT_VET_SOCKET_SUFFIX, mountpoint) < 0 ? NULL : p;
 }
 
 int seccomp_vet_check(const struct moat_config *cfg, bool fsemu, bool *ret, char **err)

@@ -5,30 +5,8 @@
 
 #include "error.h"
 #include "fs.h"
+#include "json-util.h"
 #include "spec.h"
-
-static int parse_error(const char *path, struct json_tokener *tok, const char *buf,
-		       char **err)
-{
-	enum json_tokener_error e = json_tokener_get_error(tok);
-	size_t off = json_tokener_get_parse_end(tok);
-	unsigned line = 1;
-
-	for (size_t i = 0; i < off && buf[i]; i++)
-		line += buf[i] == '\n';
-	if (e == json_tokener_success || e == json_tokener_continue)
-		return error_set(err, -EINVAL, "cannot parse %s: unexpected end of input", path);
-	return error_set(err, -EINVAL, "cannot parse %s: %s (line %u)", path,
-			 json_tokener_error_desc(e), line);
-}
-
-static bool trailing_garbage(const char *buf, size_t len, size_t end)
-{
-	for (size_t i = end; i < len; i++)
-		if (!strchr(" \t\r\n", buf[i]))
-			return true;
-	return false;
-}
 
 /* The fields of the OCI structs moat reads or writes (the spec, root,
  * mounts, hooks, linux, its namespaces, id mappings and seccomp profile, the
@@ -106,34 +84,18 @@ static const char *misspelled_key(struct json_object *o)
 int spec_parse(const char *buf, size_t len, const char *name, struct json_object **ret,
 	       char **err)
 {
-	struct json_tokener *tok;
+	struct json_load_error e;
 	struct json_object *o;
 	const char *bad;
-	size_t tok_end;
 	int r;
 
-	if (len >= INT_MAX) /* json-c takes an int */
-		return error_set(err, -EFBIG, "cannot parse %s: larger than 2 GiB", name);
-	tok = json_tokener_new();
-	if (!tok)
-		return error_set(err, -ENOMEM, "%m");
-	o = json_tokener_parse_ex(tok, buf, (int)len + 1); /* the NUL ends the input */
-	tok_end = json_tokener_get_parse_end(tok);
-	if (!o) {
-		r = parse_error(name, tok, buf, err);
-		json_tokener_free(tok);
-		return r;
-	}
-	json_tokener_free(tok);
-	if (trailing_garbage(buf, len, tok_end)) {
-		json_object_put(o);
-		return error_set(err, -EINVAL, "cannot parse %s: unexpected data after the JSON value",
-				 name);
-	}
-	if (!json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return error_set(err, -EINVAL, "cannot parse %s: not a JSON object", name);
-	}
+	r = json_load_object(buf, len, 0, &o, &e);
+	if (r == -EINVAL)
+		return error_set(err, r, "cannot parse %s: %s (line %u)", name, e.what, e.line);
+	if (r == -EFBIG)
+		return error_set(err, r, "cannot parse %s: larger than 2 GiB", name);
+	if (r < 0)
+		return error_set(err, r, "cannot parse %s: %m", name);
 	bad = misspelled_key(o);
 	if (bad) {
 		r = error_set(err, -EINVAL, "cannot parse %s: key `%s` is not spelled as the OCI "

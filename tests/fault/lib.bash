@@ -1,9 +1,9 @@
 # tests/fault/lib.bash - shared by the fault and load suites
 # (tests/integration/fault.bats and load.bats on the host, tests/vm/70-fault.bats
 # and 80-load.bats in the QEMU guest). Load it after helpers/runtime.bash and
-# fsemu/test-lib.bash.
+# tests/helpers/fsemu.bash.
 #
-# The world (ft_setup_file): moat-fs on fsemu/test-lib.bash's temp mountpoint
+# The world (ft_setup_file): moat-fs on tests/helpers/fsemu.bash's temp mountpoint
 # $MNT (its dir is $FS_T), and helpers/runtime.bash's layout in $T under a
 # base dir of the caller's choice (the guest's ext4 disk, for idmapped
 # views): rootfs, base bundle, private runc root $T/runc-root, moat.conf with

@@ -3,8 +3,9 @@
  * fuzz-config.c - libFuzzer target: moat.conf's text through config_parse()
  * over the defaults, as config_load() does after opening the file. A
  * configuration it accepts must be one moat-runc can use (the checks of
- * config.c: absolute paths, a pool of whole ranges that never reaches host
- * id 0 or (uid_t)-1, moat-fs outside the state dir); a refusal must say why.
+ * lib/config.c: absolute paths, a pool of whole ranges that never reaches
+ * host id 0 or (uid_t)-1, moat-fs outside the state dir); a refusal must say
+ * why, in a line of the log that names the file.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 
 #define fuzz_assert(cond, ...)                                                            \
 	do {                                                                              \
@@ -38,7 +40,8 @@ static void check_accepted(const struct moat_config *c)
 		    "pool size %u", c->pool_size);
 	fuzz_assert(end <= UINT32_MAX, "the pool ends at %llu", (unsigned long long)end);
 	fuzz_assert(c->runc[0] == '/' && c->state_dir[0] == '/' && c->pin_dir[0] == '/' &&
-		    c->fsemu_mountpoint[0] == '/', "a path is not absolute");
+		    c->fsemu_mountpoint[0] == '/' && c->fsemu_state_dir[0] == '/',
+		    "a path is not absolute");
 	check_paths(&c->restricted, "restricted_path");
 	check_paths(&c->data_roots, "docker_data_root");
 }
@@ -47,17 +50,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct moat_config c;
 	char *err = NULL;
-	FILE *f;
+	size_t err_len = 0;
+	FILE *f, *log;
 	int r;
 
 	if (size == 0) /* fmemopen() wants a buffer */
 		return 0;
 	f = fmemopen((void *)data, size, "r");
-	if (!f || config_init(&c, "fuzz.conf") < 0)
+	log = open_memstream(&err, &err_len);
+	if (!f || !log || config_init(&c, "fuzz.conf") < 0)
 		abort();
-	r = config_parse(&c, f, "fuzz.conf", &err);
+	log_setup("moat", LOG_LEVEL_QUIET);
+	log_set_file(log, 0);
+	r = config_parse(&c, f, "fuzz.conf");
+	log_set_file(NULL, 0);
+	fclose(log);
 	if (r < 0)
-		fuzz_assert(err && !strncmp(err, "fuzz.conf", 9), "refused (%d) without saying why",
+		fuzz_assert(!strncmp(err, "moat: fuzz.conf", 15), "refused (%d) without saying why",
 			    r);
 	else
 		check_accepted(&c);

@@ -62,11 +62,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	FILE *f = fmemopen((char *)"", 1, "r");
 	struct strv paths = { 0 };
-	char *err = NULL;
 
 	log_setup("fuzz-spec", LOG_LEVEL_ERROR);
 	if (!f || config_init(&cfg, "/etc/moat/moat.conf") < 0 ||
-	    config_parse(&cfg, f, "moat.conf", &err) < 0)
+	    config_parse(&cfg, f, "moat.conf") < 0)
 		abort();
 	fclose(f);
 	/* checks.c's restricted_paths(): moat.conf's and moat's own */
@@ -74,6 +73,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		(void)strv_push(&paths, cfg.restricted.v[i]);
 	(void)strv_push(&paths, cfg.state_dir);
 	(void)strv_push(&paths, cfg.pin_dir);
+	(void)strv_push(&paths, cfg.fsemu_state_dir);
 	(void)strv_push(&paths, "/run/runc");
 	(void)strv_push(&paths, "/usr/sbin/runc");
 	(void)strv_push(&paths, FUZZ_SELF);

@@ -27,7 +27,7 @@ static int parse_u32(const char *s, uint32_t *ret)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || end == s || v > UINT32_MAX)
-		return log_error("not a number: '%s'", s);
+		return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "not a number: '%s'", s);
 	*ret = (uint32_t)v;
 	return 0;
 }

@@ -7,7 +7,7 @@
 # outside a 64Ki range of its own. MOAT_SOAK=1: 100 lifecycles instead of 20;
 # MOAT_FAULT_SEED fixes the random points. tests/fault/README.md.
 load helpers/runtime
-source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+source "$BATS_TEST_DIRNAME/../helpers/fsemu.bash"
 load ../fault/lib
 
 setup_file() {

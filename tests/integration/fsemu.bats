@@ -3,7 +3,7 @@
 # /sys/fs/cgroup/unified): a private mount in a temp dir, "containers" made
 # of test cgroups and pid namespaces, then a real runc container.
 
-load ../../fsemu/test-lib
+load ../helpers/fsemu
 
 setup_file() {
   fs_setup_file
@@ -318,7 +318,7 @@ teardown_file() {
 # runc 1.1 bind-mounts into /proc only a fixed list (cpuinfo, diskstats,
 # meminfo, stat, swaps, uptime, loadavg, ...): the emulated sysctl is
 # mounted by a createContainer hook (in the container's mount namespace,
-# before pivot_root), as moat-runc has to (see fsemu/mounts.h).
+# before pivot_root), as moat-runc has to (see runtime/emulate.h).
 
 make_bundle() { # NAME plain|userns
   local b=$T/bundle-$1 m mounts='[]'
@@ -375,7 +375,7 @@ check_container_output() { # ID
   check_container_output "$host" fsemu-plain
 }
 
-@test "a user-namespaced runc container too (mount options of fsemu/mounts.h)" {
+@test "a user-namespaced runc container too (mount options of runtime/emulate.c)" {
   command -v runc >/dev/null || skip "runc not installed"
   local b host
   host=$(cat /proc/sys/kernel/panic)

@@ -6,7 +6,7 @@
 # asserts) create/start time against the live count and moat-fs's memory per
 # container. tests/load/README.md.
 load helpers/runtime
-source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+source "$BATS_TEST_DIRNAME/../helpers/fsemu.bash"
 load ../fault/lib
 load ../load/lib
 

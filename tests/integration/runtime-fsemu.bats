@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # moat-runc + moat-fs: every moat container gets moat-fs's emulated files
-# (runtime/emulate.h). moat-fs runs on a temp mountpoint (fsemu/test-lib.bash,
+# (runtime/emulate.h). moat-fs runs on a temp mountpoint (tests/helpers/fsemu.bash,
 # its own temp dir $FS_T); moat-runc's world is helpers/runtime.bash's $T.
 load helpers/runtime
-source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+source "$BATS_TEST_DIRNAME/../helpers/fsemu.bash"
 
 setup_file() {
   rt_fs_setup_file

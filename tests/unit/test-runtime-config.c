@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Unit tests of moat.conf parsing (runtime/config.c). */
+/* Unit tests of moat.conf parsing (lib/config.c, lib/conf-parser.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +9,34 @@
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
+
+/* The parser logs its errors: the tests read them from a log file. */
+static char *logged;
+static size_t logged_len;
+
+static void capture_log(void)
+{
+	FILE *f = open_memstream(&logged, &logged_len);
+
+	assert_non_null(f);
+	log_setup("moat", LOG_LEVEL_QUIET);
+	log_set_file(f, 0);
+}
+
+/* What was logged since capture_log(), in *err when r failed. */
+static int end_capture(int r, char **err)
+{
+	FILE *f = log_set_file(NULL, 0);
+
+	fclose(f);
+	if (r < 0 && err)
+		*err = logged;
+	else
+		free(logged);
+	logged = NULL;
+	return r;
+}
 
 /* Parse text over the defaults; 0 or the error, *err the message. */
 static int parse(struct moat_config *c, const char *text, char **err)
@@ -18,9 +46,16 @@ static int parse(struct moat_config *c, const char *text, char **err)
 
 	assert_non_null(f);
 	assert_int_equal(config_init(c, "test.conf"), 0);
-	r = config_parse(c, f, "test.conf", err);
+	capture_log();
+	r = config_parse(c, f, "test.conf");
 	fclose(f);
-	return r;
+	return end_capture(r, err);
+}
+
+static int load(struct moat_config *c, const char *path, bool must_exist, char **err)
+{
+	capture_log();
+	return end_capture(config_load(c, path, must_exist), err);
 }
 
 static void test_defaults(void **state)
@@ -39,6 +74,7 @@ static void test_defaults(void **state)
 	assert_false(c.allow_bpf_annotation);
 	assert_int_equal(c.fsemu, FSEMU_OPTIONAL);
 	assert_string_equal(c.fsemu_mountpoint, "/run/moat-fs");
+	assert_string_equal(c.fsemu_state_dir, "/run/moat/fs-state");
 	assert_int_equal(c.max_start_mounts, 1024);
 	assert_int_equal(c.restricted.n, 10);
 	assert_string_equal(c.restricted.v[0], "/var/run/docker.sock");
@@ -66,6 +102,7 @@ static void test_every_key(void **state)
 			   "allow_bpf_annotation = yes\n"
 			   "fsemu = required\n"
 			   "fsemu_mountpoint = /srv/moat-fs\n"
+			   "fsemu_state_dir = /srv/moat-fs-state\n"
 			   "max_start_mounts = 64\n";
 
 	assert_int_equal(parse(&c, text, &err), 0);
@@ -86,6 +123,7 @@ static void test_every_key(void **state)
 	assert_true(c.allow_bpf_annotation);
 	assert_int_equal(c.fsemu, FSEMU_REQUIRED);
 	assert_string_equal(c.fsemu_mountpoint, "/srv/moat-fs");
+	assert_string_equal(c.fsemu_state_dir, "/srv/moat-fs-state");
 	config_free(&c);
 }
 
@@ -121,6 +159,7 @@ static void test_bad_values(void **state)
 	expect_error("restricted_path = etc\n", "invalid value `etc` for restricted_path");
 	expect_error("fsemu = sometimes\n", "test.conf:1: invalid value `sometimes` for fsemu");
 	expect_error("fsemu_mountpoint = run/fs\n", "invalid value `run/fs` for fsemu_mountpoint");
+	expect_error("fsemu_state_dir = fs\n", "invalid value `fs` for fsemu_state_dir");
 	expect_error("max_start_mounts = 0\n", "invalid value `0` for max_start_mounts");
 	expect_error("just some words\n", "test.conf:1: expected `key = value`, got `just some words`");
 }
@@ -166,11 +205,11 @@ static void test_load_missing(void **state)
 	struct moat_config c;
 	char *err = NULL;
 
-	assert_int_equal(config_load(&c, "/nonexistent/moat.conf", false, &err), 0);
+	assert_int_equal(load(&c, "/nonexistent/moat.conf", false, &err), 0);
 	assert_false(c.loaded);
 	assert_int_equal(c.pool_start, 100000);
 	config_free(&c);
-	assert_int_not_equal(config_load(&c, "/nonexistent/moat.conf", true, &err), 0);
+	assert_int_not_equal(load(&c, "/nonexistent/moat.conf", true, &err), 0);
 	assert_non_null(strstr(err, "cannot read config /nonexistent/moat.conf"));
 	free(err);
 	config_free(&c);

@@ -268,3 +268,32 @@ deep_cgroup() {
   echo "$output"
   [ "$status" -eq 0 ]
 }
+
+# After the test above: no policy is loaded. pin_dir set in moat.conf alone.
+conf_loader_cleanup() {
+  [ -e "$T/pin.conf" ] || return 0
+  [ -f "$T/conf-loader.pid" ] && kill "$(cat "$T/conf-loader.pid")" 2>/dev/null
+  "$LOADER" --config "$T/pin.conf" stop 2>/dev/null || true
+}
+teardown() { conf_loader_cleanup; }
+
+@test "loader: moat.conf's pin_dir alone: moat-loader pins there, moatctl registers there, stop unpins" {
+  local pins=/sys/fs/bpf/moat-conf-test
+  printf 'pin_dir = %s\n' "$pins" >"$T/pin.conf"
+  MOAT_CONFIG=$T/pin.conf "$LOADER" --events-log '' start >"$T/conf-loader.log" 2>&1 &
+  echo $! >"$T/conf-loader.pid"
+  for _ in $(seq 100); do
+    grep -q "the policy pinned under $pins" "$T/conf-loader.log" && break
+    sleep 0.2
+  done
+  cat "$T/conf-loader.log"
+  grep -q "attached the policy pinned under $pins" "$T/conf-loader.log"
+  [ -e "$pins/containers" ] && [ ! -e /sys/fs/bpf/moat ]
+  "$MOATCTL" --config "$T/pin.conf" register --pid "$SLEEPER" "$REG"
+  denied EPERM mount debugfs "$MNT"
+  kill "$(cat "$T/conf-loader.pid")"
+  "$LOADER" --config "$T/pin.conf" stop
+  [ ! -e "$pins" ]
+  run "$ATTACK" --cgroup "$REG" mount debugfs "$MNT"
+  [ "$status" -eq 0 ]
+}

@@ -9,7 +9,7 @@
 load ../integration/helpers/runtime
 load helpers/policy
 load helpers/kernel
-source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+source "$BATS_TEST_DIRNAME/../helpers/fsemu.bash"
 
 setup_file() {
   grep -qw bpf /sys/kernel/security/lsm 2>/dev/null || skip "BPF-LSM is not active here (run in the guest)"

@@ -11,7 +11,7 @@
 
 load ../integration/helpers/runtime
 load helpers/policy
-source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+source "$BATS_TEST_DIRNAME/../helpers/fsemu.bash"
 load ../fault/lib
 
 setup_file() { ft_vm_setup_file; }

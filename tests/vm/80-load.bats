@@ -8,7 +8,7 @@
 
 load ../integration/helpers/runtime
 load helpers/policy
-source "$BATS_TEST_DIRNAME/../../fsemu/test-lib.bash"
+source "$BATS_TEST_DIRNAME/../helpers/fsemu.bash"
 load ../fault/lib
 load ../load/lib
 

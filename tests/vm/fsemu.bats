@@ -4,7 +4,7 @@
 # cgroup2 files (memory.max, cpuset.cpus, cpu.max). Runs inside the guest:
 #   scripts/vm.sh -- bats --tap tests/vm
 
-load ../../fsemu/test-lib
+load ../helpers/fsemu
 
 setup_file() {
   [ "${MOAT_VM:-}" = 1 ] || return 0

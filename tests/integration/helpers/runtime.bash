@@ -138,7 +138,7 @@ out_of() {
   output=$(cat "$T/cmd.out")
 }
 
-# With moat-fs (fsemu/test-lib.bash, sourced by the caller): moat-fs on its
+# With moat-fs (tests/helpers/fsemu.bash, sourced by the caller): moat-fs on its
 # own temp world ($FS_T, its mountpoint $FS_MNT, state $FS_STATE), then
 # moat-runc's world $T, whose moat.conf requires that moat-fs.
 rt_fs_setup_file() {

@@ -1,4 +1,4 @@
-# fsemu/test-lib.bash - shared by moat-fs's bats suites
+# tests/helpers/fsemu.bash - shared by moat-fs's bats suites
 # (tests/integration/fsemu*.bats on the host, tests/vm/fsemu*.bats in the
 # QEMU guest). Each suite gets a private world in $T: the FUSE mountpoint
 # $MNT, the state directory $STATE, and cgroups named moat-fs-test-<pid>-*

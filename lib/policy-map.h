@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* policy-internal.h - the open pinned maps, for lib/ only. */
-#ifndef MOAT_POLICY_INTERNAL_H
-#define MOAT_POLICY_INTERNAL_H
+/* policy-map.h - the open pinned maps, and what lib/ does to them, for lib/ only. */
+#ifndef MOAT_POLICY_MAP_H
+#define MOAT_POLICY_MAP_H
 
 struct moat_policy {
 	int pin_dir_fd; /* flock'ed around every change of the containers map */
@@ -16,6 +16,8 @@ struct moat_policy {
 #include <stddef.h>
 #include <stdint.h>
 
+/* Delete every entry of a map keyed by __u32 whose value starts with the
+ * owning cgroup id (ns_owner, protected_mounts) and names cgroup_id. */
 int moat_map_forget_cgroup(int fd, size_t value_size, uint64_t cgroup_id);
 
 /* levels.c */
